@@ -1,0 +1,137 @@
+"""Databases: one SQLAlchemy 2.x engine per service, SQLite by default, PostgreSQL in production.
+
+SQLite runs in WAL mode with foreign keys on and a busy timeout. Write transactions on SQLite start
+with ``BEGIN IMMEDIATE`` so two writers queue on the lock instead of failing with "database is
+locked" when a read transaction tries to upgrade; read transactions stay deferred and run alongside.
+Schemas are owned by Alembic migrations per service, applied at start (never ``create_all``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.common.errors import Unavailable
+
+_IMMEDIATE = "sextant_sqlite_immediate"
+
+
+def create_database_engine(url: str, *, pool_size: int = 10) -> Engine:
+    """An engine for ``url`` with the pragmas and pooling Sextant relies on."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               pool_size=pool_size, max_overflow=pool_size)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is always deferred).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection: Any) -> None:
+            immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size,
+                         pool_timeout=10)
+
+
+class Database:
+    """A service's database: an engine plus read and write session factories."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        self.engine = create_database_engine(url, pool_size=pool_size)
+        self.dialect = self.engine.dialect.name
+        writer_bind = (self.engine.execution_options(**{_IMMEDIATE: True})
+                       if self.dialect == "sqlite" else self.engine)
+        self._writer = sessionmaker(bind=writer_bind, expire_on_commit=False)
+        self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction: committed when the block ends, rolled back on any exception."""
+        with _unavailable_on_connection_errors(), self._writer() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction (rolled back at the end)."""
+        with _unavailable_on_connection_errors(), self._reader() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def migrate(self, migrations_dir: Path, extra_version_dirs: list[Path] | tuple[Path, ...] = ()) -> None:
+        """Apply the migrations of ``migrations_dir`` (and of ``extra_version_dirs``) up to their heads."""
+        config = Config()
+        config.set_main_option("script_location", str(migrations_dir))
+        locations = [migrations_dir / "versions", *extra_version_dirs]
+        config.set_main_option("path_separator", "os")
+        config.set_main_option("version_locations", os.pathsep.join(str(p) for p in locations))
+        config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "heads")
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+
+@contextmanager
+def _unavailable_on_connection_errors() -> Iterator[None]:
+    try:
+        yield
+    except (OperationalError, PoolTimeout) as error:
+        if isinstance(error, OperationalError) and not _is_connection_problem(error):
+            raise
+        raise Unavailable("the database is unavailable; retry later", reason="DATABASE_UNAVAILABLE",
+                          metadata={"cause": type(error.orig if hasattr(error, "orig") else error).__name__}
+                          ) from error
+
+
+def _is_connection_problem(error: OperationalError) -> bool:
+    if error.connection_invalidated:
+        return True
+    text = str(error.orig).lower()
+    return any(word in text for word in ("connection", "could not connect", "server closed", "locked",
+                                         "unable to open", "terminating"))
+
+
+def run_migrations_online() -> None:
+    """Body of every service's ``migrations/env.py``: run migrations on the connection we were handed."""
+    from alembic import context
+
+    connection = context.config.attributes.get("connection")
+    if connection is None:
+        engine = create_database_engine(context.config.get_main_option("sqlalchemy.url"))
+        with engine.begin() as connection:
+            context.configure(connection=connection)
+            context.run_migrations()
+        return
+    context.configure(connection=connection)
+    with context.begin_transaction():
+        context.run_migrations()

@@ -1,0 +1,77 @@
+"""Registering a servicer from its service descriptor.
+
+Every RPC in a contract gets a handler: the servicer's method when the servicer implements it, and
+otherwise one that answers UNIMPLEMENTED with an ErrorInfo (reason ``NOT_IMPLEMENTED``, the method and
+the issue that owns it), so clients can tell "not built yet" from a bug.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import grpc
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message_factory
+
+from services.common.errors import Unimplemented
+
+
+def _unimplemented(full_method: str, owner: str) -> Callable[..., Any]:
+    def handler(_request: Any, _context: grpc.ServicerContext) -> Any:
+        raise Unimplemented(f"{full_method} is not implemented yet (tracked in {owner})",
+                            metadata={"method": full_method, "tracked_in": owner})
+
+    return handler
+
+
+def _unimplemented_stream(full_method: str, owner: str) -> Callable[..., Any]:
+    def handler(_request: Any, _context: grpc.ServicerContext) -> Any:
+        raise Unimplemented(f"{full_method} is not implemented yet (tracked in {owner})",
+                            metadata={"method": full_method, "tracked_in": owner})
+        yield  # pragma: no cover - makes this a generator like a real streaming handler
+
+    return handler
+
+
+def implemented_methods(service: _descriptor.ServiceDescriptor, servicer: object | None) -> set[str]:
+    """Names of the methods of ``service`` that ``servicer`` defines itself."""
+    if servicer is None:
+        return set()
+    return {m.name for m in service.methods if callable(getattr(servicer, m.name, None))}
+
+
+def service_handler(service: _descriptor.ServiceDescriptor, servicer: object | None,
+                    owner: str) -> grpc.GenericRpcHandler:
+    """A generic handler for every method of ``service``; missing methods answer UNIMPLEMENTED."""
+    implemented = implemented_methods(service, servicer)
+    handlers: dict[str, grpc.RpcMethodHandler] = {}
+    for method in service.methods:
+        request_cls = message_factory.GetMessageClass(method.input_type)
+        response_cls = message_factory.GetMessageClass(method.output_type)
+        full = f"/{service.full_name}/{method.name}"
+        streaming_out = method.server_streaming
+        if method.name in implemented:
+            behavior = getattr(servicer, method.name)
+        elif streaming_out:
+            behavior = _unimplemented_stream(full, owner)
+        else:
+            behavior = _unimplemented(full, owner)
+        kwargs = {"request_deserializer": request_cls.FromString,
+                  "response_serializer": response_cls.SerializeToString}
+        if method.client_streaming and streaming_out:
+            handlers[method.name] = grpc.stream_stream_rpc_method_handler(behavior, **kwargs)
+        elif method.client_streaming:
+            handlers[method.name] = grpc.stream_unary_rpc_method_handler(behavior, **kwargs)
+        elif streaming_out:
+            handlers[method.name] = grpc.unary_stream_rpc_method_handler(behavior, **kwargs)
+        else:
+            handlers[method.name] = grpc.unary_unary_rpc_method_handler(behavior, **kwargs)
+    return grpc.method_handlers_generic_handler(service.full_name, handlers)
+
+
+def register_service(server: grpc.Server, service: _descriptor.ServiceDescriptor,
+                     servicer: object | None, owner: str) -> str:
+    """Add ``servicer`` for ``service`` to ``server``; returns the service's full name."""
+    server.add_generic_rpc_handlers((service_handler(service, servicer, owner),))
+    return service.full_name

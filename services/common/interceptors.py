@@ -1,0 +1,182 @@
+"""The one server interceptor every Sextant service runs.
+
+For each call, before the handler: a request id (taken from ``x-request-id`` or minted), the peer and
+the principal (from the authentication hook) are bound to the logging context and the deadline is
+recorded for outgoing calls. After it: one access-log line, the latency histogram by method and code,
+and the error mapping: a :class:`~services.common.errors.SextantError` becomes its canonical status
+with one ErrorInfo; anything unexpected becomes INTERNAL carrying only the request id, with the
+traceback logged here and never sent.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import grpc
+from prometheus_client import Counter, Gauge, Histogram
+
+from services.common import auth
+from services.common.errors import SextantError, internal_status
+from services.common.logging import bind_request, clear_request, get_logger
+
+RPC_LATENCY = Histogram(
+    "sextant_rpc_duration_seconds", "Server-side RPC latency by method and status code.",
+    ["service", "method", "code"],
+    buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+RPC_TOTAL = Counter("sextant_rpc_total", "RPCs handled by method and status code.", ["service", "method", "code"])
+RPC_IN_FLIGHT = Gauge("sextant_rpc_in_flight", "RPCs being handled now.", ["service"])
+
+#: Absolute ``time.monotonic()`` deadline of the request being handled, for propagation to dependencies.
+request_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("sextant_deadline", default=None)
+#: The id of the request being handled.
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("sextant_request_id", default="")
+
+REQUEST_ID_HEADER = "x-request-id"
+
+
+class _Aborted(Exception):
+    """Marks that the handler already aborted the call through its context."""
+
+
+class ServerInterceptor(grpc.ServerInterceptor):
+    """Request id, logging context, authentication, access log, metrics and error mapping."""
+
+    def __init__(self, service: str, authenticator: auth.Authenticator, *, access_log: bool = True) -> None:
+        self._service = service
+        self._domain = f"{service}.sextant"
+        self._auth = authenticator
+        self._access_log = access_log
+        self._log = get_logger("rpc")
+
+    def intercept_service(self, continuation: Callable[[Any], Any], details: Any) -> Any:
+        handler = continuation(details)
+        if handler is None:
+            return None
+        method = details.method
+        if method.startswith(("/grpc.health.v1.", "/grpc.reflection.")):
+            return handler
+        metadata = {key: value for key, value in (details.invocation_metadata or ()) if isinstance(value, str)}
+        if handler.unary_unary:
+            return handler._replace(unary_unary=self._wrap_unary(handler.unary_unary, method, metadata))
+        if handler.stream_unary:
+            return handler._replace(stream_unary=self._wrap_unary(handler.stream_unary, method, metadata))
+        if handler.unary_stream:
+            return handler._replace(unary_stream=self._wrap_stream(handler.unary_stream, method, metadata))
+        return handler._replace(stream_stream=self._wrap_stream(handler.stream_stream, method, metadata))
+
+    def _begin(self, method: str, metadata: dict[str, str], context: grpc.ServicerContext) -> tuple[str, Any]:
+        request_id = metadata.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
+        principal = self._auth.authenticate(method, metadata)
+        remaining = context.time_remaining()
+        request_deadline.set(time.monotonic() + remaining if remaining is not None else None)
+        request_id_var.set(request_id)
+        token = auth.set_current_principal(principal)
+        bind_request(request_id=request_id, peer=context.peer(), principal=principal.subject, method=method)
+        context.send_initial_metadata(((REQUEST_ID_HEADER, request_id),))
+        RPC_IN_FLIGHT.labels(self._service).inc()
+        return request_id, token
+
+    def _end(self, method: str, started: float, code: grpc.StatusCode, token: Any) -> None:
+        elapsed = time.perf_counter() - started
+        name = code.name
+        RPC_LATENCY.labels(self._service, method, name).observe(elapsed)
+        RPC_TOTAL.labels(self._service, method, name).inc()
+        RPC_IN_FLIGHT.labels(self._service).dec()
+        if self._access_log:
+            self._log.info("rpc", code=name, duration_ms=round(elapsed * 1000, 3))
+        if token is not None:
+            auth.reset_current_principal(token)
+        request_deadline.set(None)
+        clear_request()
+
+    def _fail(self, error: BaseException, context: grpc.ServicerContext, request_id: str) -> grpc.StatusCode:
+        """Abort the call for ``error``; returns the code it was answered with."""
+        if isinstance(error, SextantError):
+            status = error.to_status(self._domain)
+            if error.code == grpc.StatusCode.INTERNAL:
+                self._log.error("internal error", reason=error.reason, error=error.message)
+            context.abort_with_status(status)
+        already = _code_of(context)
+        if already is not None and already != grpc.StatusCode.OK:
+            raise _Aborted() from error
+        self._log.error("unhandled exception", exc_info=error)
+        context.abort_with_status(internal_status(request_id, self._domain))
+        raise AssertionError("unreachable")  # abort_with_status always raises
+
+    def _wrap_unary(self, behavior: Callable[..., Any], method: str, metadata: dict[str, str]) -> Callable[..., Any]:
+        def handle(request: Any, context: grpc.ServicerContext) -> Any:
+            started = time.perf_counter()
+            token = None
+            code = grpc.StatusCode.OK
+            request_id = ""
+            try:
+                request_id, token = self._begin(method, metadata, context)
+                response = behavior(request, context)
+                code = _code_of(context) or grpc.StatusCode.OK
+                return response
+            except _Aborted:
+                code = _code_of(context) or grpc.StatusCode.UNKNOWN
+                raise
+            except Exception as error:  # noqa: BLE001 - the error boundary of the server
+                code = getattr(error, "code", None) if isinstance(error, SextantError) else None
+                code = code or _code_of(context) or grpc.StatusCode.INTERNAL
+                try:
+                    self._fail(error, context, request_id)
+                except Exception:
+                    code = _code_of(context) or code
+                    raise
+            finally:
+                self._end(method, started, code, token)
+
+        return handle
+
+    def _wrap_stream(self, behavior: Callable[..., Iterator[Any]], method: str,
+                     metadata: dict[str, str]) -> Callable[..., Iterator[Any]]:
+        def handle(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+            started = time.perf_counter()
+            token = None
+            code = grpc.StatusCode.OK
+            request_id = ""
+            try:
+                request_id, token = self._begin(method, metadata, context)
+                yield from behavior(request, context)
+                code = _code_of(context) or grpc.StatusCode.OK
+            except GeneratorExit:
+                code = grpc.StatusCode.CANCELLED
+                raise
+            except _Aborted:
+                code = _code_of(context) or grpc.StatusCode.UNKNOWN
+                raise
+            except Exception as error:  # noqa: BLE001 - the error boundary of the server
+                code = getattr(error, "code", None) if isinstance(error, SextantError) else None
+                code = code or _code_of(context) or grpc.StatusCode.INTERNAL
+                try:
+                    self._fail(error, context, request_id)
+                except Exception:
+                    code = _code_of(context) or code
+                    raise
+            finally:
+                self._end(method, started, code, token)
+
+        return handle
+
+
+def _code_of(context: grpc.ServicerContext) -> grpc.StatusCode | None:
+    """The status code a handler set on its context, if any."""
+    try:
+        return context.code()
+    except (AttributeError, NotImplementedError):
+        return None
+
+
+def remaining_time(default: float) -> float:
+    """Seconds a call to a dependency may take: the default, capped by the current request's deadline."""
+    deadline = request_deadline.get()
+    if deadline is None:
+        return default
+    return max(0.0, min(default, deadline - time.monotonic()))

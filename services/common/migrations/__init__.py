@@ -1,0 +1,1 @@
+"""Alembic migrations shared by every service (the ``common`` branch)."""

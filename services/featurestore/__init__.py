@@ -1,0 +1,1 @@
+"""Feature store: entities, versioned feature views, offline and online feature data."""

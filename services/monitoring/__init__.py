@@ -1,0 +1,1 @@
+"""Monitoring: drift, data quality and performance per window; alerts routed to owners."""

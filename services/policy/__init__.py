@@ -1,0 +1,1 @@
+"""Policy: policy-as-code, Regulation B enforcement, proxy detection, fairness gates, decisions."""

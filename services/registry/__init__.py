@@ -1,0 +1,1 @@
+"""Model registry: versions, ONNX artifacts, aliases gated by policy, lineage, staleness."""

@@ -1,0 +1,15 @@
+"""Settings of the registry service: ``SEXTANT_REGISTRY_*`` environment variables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.common.settings import ServiceSettings, dependency_field
+
+
+@dataclass(frozen=True)
+class RegistrySettings(ServiceSettings):
+    """Everything the registry service reads from its environment."""
+
+    policy_address: str = dependency_field("policy")
+    featurestore_address: str = dependency_field("featurestore")

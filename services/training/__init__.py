@@ -1,0 +1,1 @@
+"""Training: policy-checked jobs, trials, ONNX export with a parity gate, registration."""
