@@ -23,7 +23,7 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from services.common.settings import DEPENDENCIES, DEFAULT_PORTS
+from services.common.settings import DEFAULT_PORTS, DEPENDENCIES
 
 ORDER = ("policy", "featurestore", "registry", "monitoring", "training", "serving")
 STATE_FILE = "stack.json"
