@@ -7,7 +7,7 @@ BUF := node_modules/.bin/buf
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install protos protos-check buf-lint buf-breaking lint test test-fast up down demo bench clean
+.PHONY: help install protos protos-check docs buf-lint buf-breaking lint test up down demo bench clean
 
 help: ## List every target with a one-line description
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ protos: $(STAMP) ## Regenerate the Python stubs from protos/
 
 protos-check: $(STAMP) ## Fail when the committed stubs are stale
 	$(PY) tools/protogen.py --check
+
+docs: $(STAMP) ## Regenerate docs/operations.md's configuration reference from the settings
+	$(PY) tools/configref.py
 
 buf-lint: $(STAMP) ## buf lint on protos/
 	$(BUF) lint

@@ -134,7 +134,70 @@ def _read_chunks(handle: object, chunk_bytes: int) -> Iterator[bytes]:
             yield chunk
 
 
-ARTIFACT_STORE_TYPES = {"filesystem": FilesystemArtifactStore}
+class S3ArtifactStore:
+    """Artifacts as objects ``<prefix>sha256/<digest>`` in an S3-compatible bucket (MinIO, Ceph, AWS).
+
+    An upload is spooled to a local temporary file while it is hashed and only sent to the bucket once
+    its digest and size are verified, so the bucket never holds a corrupted or partial object.
+    """
+
+    def __init__(self, bucket: str, endpoint_url: str | None = None, prefix: str = "",
+                 spool_dir: str | None = None, **client_options: str) -> None:
+        import boto3  # an optional dependency: `pip install sextant[s3]`
+
+        self.bucket = bucket
+        self.prefix = prefix
+        self._client = boto3.client("s3", endpoint_url=endpoint_url, **client_options)
+        self._spool = FilesystemArtifactStore(spool_dir or os.path.join(os.getcwd(), ".sextant", "s3-spool"))
+
+    def _key(self, sha256: str) -> str:
+        return f"{self.prefix}sha256/{validate_sha256(sha256)}"
+
+    def put(self, chunks: Iterable[bytes], *, expected_sha256: str | None = None,
+            expected_size: int | None = None) -> ArtifactInfo:
+        info = self._spool.put(chunks, expected_sha256=expected_sha256, expected_size=expected_size)
+        try:
+            if not self.exists(info.sha256):
+                path = self._spool._path(info.sha256)
+                self._client.upload_file(str(path), self.bucket, self._key(info.sha256))
+        finally:
+            self._spool.delete(info.sha256)
+        return info
+
+    def exists(self, sha256: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self._client.head_object(Bucket=self.bucket, Key=self._key(sha256))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+    def info(self, sha256: str) -> ArtifactInfo:
+        from botocore.exceptions import ClientError
+
+        try:
+            head = self._client.head_object(Bucket=self.bucket, Key=self._key(sha256))
+        except ClientError:
+            raise NotFound("artifact", sha256) from None
+        return ArtifactInfo(sha256.lower(), int(head["ContentLength"]))
+
+    def read(self, sha256: str, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[bytes]:
+        from botocore.exceptions import ClientError
+
+        try:
+            body = self._client.get_object(Bucket=self.bucket, Key=self._key(sha256))["Body"]
+        except ClientError:
+            raise NotFound("artifact", sha256) from None
+        return _read_chunks(body, chunk_bytes)
+
+    def delete(self, sha256: str) -> None:
+        self._client.delete_object(Bucket=self.bucket, Key=self._key(sha256))
+
+
+ARTIFACT_STORE_TYPES: dict[str, type] = {"filesystem": FilesystemArtifactStore, "s3": S3ArtifactStore}
 
 
 def artifact_store_for(kind: str, **options: str) -> ArtifactStore:

@@ -181,6 +181,12 @@ def describe(cls: type[ServiceSettings], service: str) -> list[tuple[str, str, s
     return rows
 
 
+def port_field(service: str) -> Any:
+    """The ``port`` setting of a service, defaulting to its port in the embedded stack."""
+    return setting(DEFAULT_PORTS[service], "TCP port of the gRPC server; 0 picks a free port (tests).",
+                   minimum=0, maximum=65535)
+
+
 def dependency_field(dependency: str) -> Any:
     """A ``<dependency>_address`` setting pointing at the embedded stack's port by default."""
     return setting(f"127.0.0.1:{DEFAULT_PORTS[dependency]}",
