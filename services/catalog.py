@@ -30,8 +30,13 @@ class ServiceEntry:
     contracts: tuple[str, ...]
     #: The issue that owns the RPC logic; quoted by UNIMPLEMENTED answers until it lands.
     owner_issue: str
-    #: ``module:function`` building the servicers from a ServiceContext, once the service has any.
-    servicers: str | None = None
+
+    @property
+    def servicers(self) -> str | None:
+        """``module:function`` building the servicers, once ``services/<name>/servicer.py`` exists."""
+        if (_ROOT / self.name / "servicer.py").exists():
+            return f"services.{self.name}.servicer:build_servicers"
+        return None
 
     @property
     def full_names(self) -> tuple[str, ...]:

@@ -25,5 +25,5 @@ def test_readme_commands_are_make_targets_and_ci_runs_the_test_command() -> None
     assert set(commands) <= targets
     ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()
           if line.strip() and not line.lstrip().startswith("#")]
-    assert "make test" in ci
-    assert all(line in ("set -euo pipefail", 'cd "$(dirname "$0")/.."', "make test") for line in ci), ci
+    assert ci[-1] == "make test", "CI must end by running exactly the README's test command"
+    assert sum("make" in line for line in ci) == 1, ci

@@ -1,0 +1,38 @@
+"""Calls between services: a reachable peer answers, an unreachable one is Unavailable by name."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from services.common.dependencies import Dependency
+from services.common.errors import Unavailable
+from tests.integration.common import probe
+
+HEALTH = health_pb2.DESCRIPTOR.services_by_name["Health"]
+
+
+def test_reachable_peer_answers() -> None:
+    server = probe.start()
+    try:
+        peer = Dependency("probe", server.address, health_pb2_grpc.HealthStub, HEALTH, timeout=5)
+        reply = peer.call("Check", health_pb2.HealthCheckRequest())
+        assert reply.status == health_pb2.HealthCheckResponse.SERVING
+        peer.close()
+    finally:
+        server.stop(0)
+
+
+def test_unreachable_peer_is_unavailable_naming_it() -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    # Nothing listens on the port any more: the call must fail fast with a named Unavailable.
+    peer = Dependency("policy", f"127.0.0.1:{port}", health_pb2_grpc.HealthStub, HEALTH, timeout=2)
+    with pytest.raises(Unavailable) as caught:
+        peer.call("Check", health_pb2.HealthCheckRequest())
+    assert caught.value.reason == "POLICY_UNAVAILABLE"
+    assert caught.value.metadata["dependency"] == "policy"
+    peer.close()
