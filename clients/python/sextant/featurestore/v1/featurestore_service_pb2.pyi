@@ -3,6 +3,10 @@ import datetime
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from sextant.featurestore.v1 import events_pb2 as _events_pb2
 from sextant.featurestore.v1 import resources_pb2 as _resources_pb2
+from sextant.type.v1 import audit_pb2 as _audit_pb2
+from sextant.type.v1 import features_pb2 as _features_pb2
+from sextant.type.v1 import governance_pb2 as _governance_pb2
+from sextant.type.v1 import tabular_pb2 as _tabular_pb2
 from sextant.type.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -27,14 +31,6 @@ class OfflineEngine(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     OFFLINE_ENGINE_EMBEDDED: _ClassVar[OfflineEngine]
     OFFLINE_ENGINE_DASK: _ClassVar[OfflineEngine]
 
-class FeatureValueStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    FEATURE_VALUE_STATUS_UNSPECIFIED: _ClassVar[FeatureValueStatus]
-    FEATURE_VALUE_STATUS_PRESENT: _ClassVar[FeatureValueStatus]
-    FEATURE_VALUE_STATUS_NULL: _ClassVar[FeatureValueStatus]
-    FEATURE_VALUE_STATUS_NOT_FOUND: _ClassVar[FeatureValueStatus]
-    FEATURE_VALUE_STATUS_OUTSIDE_TTL: _ClassVar[FeatureValueStatus]
-
 class MaterializationEventKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     MATERIALIZATION_EVENT_KIND_UNSPECIFIED: _ClassVar[MaterializationEventKind]
@@ -50,11 +46,6 @@ RESOLUTION_FAILURE_VIEW_DELETED: ResolutionFailure
 OFFLINE_ENGINE_UNSPECIFIED: OfflineEngine
 OFFLINE_ENGINE_EMBEDDED: OfflineEngine
 OFFLINE_ENGINE_DASK: OfflineEngine
-FEATURE_VALUE_STATUS_UNSPECIFIED: FeatureValueStatus
-FEATURE_VALUE_STATUS_PRESENT: FeatureValueStatus
-FEATURE_VALUE_STATUS_NULL: FeatureValueStatus
-FEATURE_VALUE_STATUS_NOT_FOUND: FeatureValueStatus
-FEATURE_VALUE_STATUS_OUTSIDE_TTL: FeatureValueStatus
 MATERIALIZATION_EVENT_KIND_UNSPECIFIED: MaterializationEventKind
 MATERIALIZATION_EVENT_KIND_VIEW_STARTED: MaterializationEventKind
 MATERIALIZATION_EVENT_KIND_PROGRESS: MaterializationEventKind
@@ -183,10 +174,10 @@ class ListFeatureViewsRequest(_message.Message):
     entity: str
     source_kind: _resources_pb2.SourceKind
     tags: _containers.ScalarMap[str, str]
-    protected_basis: _resources_pb2.ProtectedBasis
+    protected_basis: _governance_pb2.ProtectedBasis
     show_deleted: bool
     order_by: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., owner_team: _Optional[str] = ..., entity: _Optional[str] = ..., source_kind: _Optional[_Union[_resources_pb2.SourceKind, str]] = ..., tags: _Optional[_Mapping[str, str]] = ..., protected_basis: _Optional[_Union[_resources_pb2.ProtectedBasis, str]] = ..., show_deleted: _Optional[bool] = ..., order_by: _Optional[str] = ...) -> None: ...
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., owner_team: _Optional[str] = ..., entity: _Optional[str] = ..., source_kind: _Optional[_Union[_resources_pb2.SourceKind, str]] = ..., tags: _Optional[_Mapping[str, str]] = ..., protected_basis: _Optional[_Union[_governance_pb2.ProtectedBasis, str]] = ..., show_deleted: _Optional[bool] = ..., order_by: _Optional[str] = ...) -> None: ...
 
 class ListFeatureViewsResponse(_message.Message):
     __slots__ = ("feature_views", "next_page_token")
@@ -284,9 +275,9 @@ class ResolveFeaturesRequest(_message.Message):
     __slots__ = ("features", "allow_missing")
     FEATURES_FIELD_NUMBER: _ClassVar[int]
     ALLOW_MISSING_FIELD_NUMBER: _ClassVar[int]
-    features: _resources_pb2.FeatureSelection
+    features: _features_pb2.FeatureSelection
     allow_missing: bool
-    def __init__(self, features: _Optional[_Union[_resources_pb2.FeatureSelection, _Mapping]] = ..., allow_missing: _Optional[bool] = ...) -> None: ...
+    def __init__(self, features: _Optional[_Union[_features_pb2.FeatureSelection, _Mapping]] = ..., allow_missing: _Optional[bool] = ...) -> None: ...
 
 class UnresolvedFeature(_message.Message):
     __slots__ = ("reference", "failure")
@@ -402,12 +393,12 @@ class GetHistoricalFeaturesRequest(_message.Message):
     entity_rows: _types_pb2.ArrowTable
     entity_feature_view: EntityRowsFromFeatureView
     event_timestamp_column: str
-    features: _resources_pb2.FeatureSelection
+    features: _features_pb2.FeatureSelection
     full_feature_names: bool
     as_of_created: bool
     engine: OfflineEngine
     max_rows_per_chunk: int
-    def __init__(self, entity_rows: _Optional[_Union[_types_pb2.ArrowTable, _Mapping]] = ..., entity_feature_view: _Optional[_Union[EntityRowsFromFeatureView, _Mapping]] = ..., event_timestamp_column: _Optional[str] = ..., features: _Optional[_Union[_resources_pb2.FeatureSelection, _Mapping]] = ..., full_feature_names: _Optional[bool] = ..., as_of_created: _Optional[bool] = ..., engine: _Optional[_Union[OfflineEngine, str]] = ..., max_rows_per_chunk: _Optional[int] = ...) -> None: ...
+    def __init__(self, entity_rows: _Optional[_Union[_types_pb2.ArrowTable, _Mapping]] = ..., entity_feature_view: _Optional[_Union[EntityRowsFromFeatureView, _Mapping]] = ..., event_timestamp_column: _Optional[str] = ..., features: _Optional[_Union[_features_pb2.FeatureSelection, _Mapping]] = ..., full_feature_names: _Optional[bool] = ..., as_of_created: _Optional[bool] = ..., engine: _Optional[_Union[OfflineEngine, str]] = ..., max_rows_per_chunk: _Optional[int] = ...) -> None: ...
 
 class HistoricalFeaturesHeader(_message.Message):
     __slots__ = ("features", "columns", "row_count")
@@ -427,39 +418,29 @@ class GetHistoricalFeaturesResponse(_message.Message):
     chunk: _types_pb2.ArrowTable
     def __init__(self, header: _Optional[_Union[HistoricalFeaturesHeader, _Mapping]] = ..., chunk: _Optional[_Union[_types_pb2.ArrowTable, _Mapping]] = ...) -> None: ...
 
-class EntityKeyColumn(_message.Message):
-    __slots__ = ("join_key", "values")
-    JOIN_KEY_FIELD_NUMBER: _ClassVar[int]
-    VALUES_FIELD_NUMBER: _ClassVar[int]
-    join_key: str
-    values: _resources_pb2.ValueColumn
-    def __init__(self, join_key: _Optional[str] = ..., values: _Optional[_Union[_resources_pb2.ValueColumn, _Mapping]] = ...) -> None: ...
-
 class GetOnlineFeaturesRequest(_message.Message):
     __slots__ = ("features", "entity_keys", "full_feature_names")
     FEATURES_FIELD_NUMBER: _ClassVar[int]
     ENTITY_KEYS_FIELD_NUMBER: _ClassVar[int]
     FULL_FEATURE_NAMES_FIELD_NUMBER: _ClassVar[int]
-    features: _resources_pb2.FeatureSelection
-    entity_keys: _containers.RepeatedCompositeFieldContainer[EntityKeyColumn]
+    features: _features_pb2.FeatureSelection
+    entity_keys: _tabular_pb2.ColumnBatch
     full_feature_names: bool
-    def __init__(self, features: _Optional[_Union[_resources_pb2.FeatureSelection, _Mapping]] = ..., entity_keys: _Optional[_Iterable[_Union[EntityKeyColumn, _Mapping]]] = ..., full_feature_names: _Optional[bool] = ...) -> None: ...
+    def __init__(self, features: _Optional[_Union[_features_pb2.FeatureSelection, _Mapping]] = ..., entity_keys: _Optional[_Union[_tabular_pb2.ColumnBatch, _Mapping]] = ..., full_feature_names: _Optional[bool] = ...) -> None: ...
 
 class OnlineFeatureColumn(_message.Message):
-    __slots__ = ("name", "feature_view", "feature", "values", "statuses", "event_time_micros")
-    NAME_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("values", "feature_view", "feature", "statuses", "event_time_micros")
+    VALUES_FIELD_NUMBER: _ClassVar[int]
     FEATURE_VIEW_FIELD_NUMBER: _ClassVar[int]
     FEATURE_FIELD_NUMBER: _ClassVar[int]
-    VALUES_FIELD_NUMBER: _ClassVar[int]
     STATUSES_FIELD_NUMBER: _ClassVar[int]
     EVENT_TIME_MICROS_FIELD_NUMBER: _ClassVar[int]
-    name: str
+    values: _tabular_pb2.Column
     feature_view: str
     feature: str
-    values: _resources_pb2.ValueColumn
-    statuses: _containers.RepeatedScalarFieldContainer[FeatureValueStatus]
+    statuses: _containers.RepeatedScalarFieldContainer[_features_pb2.FeatureValueStatus]
     event_time_micros: _containers.RepeatedScalarFieldContainer[int]
-    def __init__(self, name: _Optional[str] = ..., feature_view: _Optional[str] = ..., feature: _Optional[str] = ..., values: _Optional[_Union[_resources_pb2.ValueColumn, _Mapping]] = ..., statuses: _Optional[_Iterable[_Union[FeatureValueStatus, str]]] = ..., event_time_micros: _Optional[_Iterable[int]] = ...) -> None: ...
+    def __init__(self, values: _Optional[_Union[_tabular_pb2.Column, _Mapping]] = ..., feature_view: _Optional[str] = ..., feature: _Optional[str] = ..., statuses: _Optional[_Iterable[_Union[_features_pb2.FeatureValueStatus, str]]] = ..., event_time_micros: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class GetOnlineFeaturesResponse(_message.Message):
     __slots__ = ("columns", "resolved_views", "row_count")
@@ -556,12 +537,13 @@ class WatchDefinitionChangesResponse(_message.Message):
     def __init__(self, event: _Optional[_Union[_events_pb2.DefinitionChangeEvent, _Mapping]] = ...) -> None: ...
 
 class ListAuditRecordsRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "principal", "method", "kind", "resource_name", "status_code", "start_time", "end_time", "order_by")
+    __slots__ = ("page_size", "page_token", "principal", "method", "kind", "resource_type", "resource_name", "status_code", "start_time", "end_time", "order_by")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
     METHOD_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_NAME_FIELD_NUMBER: _ClassVar[int]
     STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
     START_TIME_FIELD_NUMBER: _ClassVar[int]
@@ -571,18 +553,19 @@ class ListAuditRecordsRequest(_message.Message):
     page_token: str
     principal: str
     method: str
-    kind: _resources_pb2.AuditKind
+    kind: _audit_pb2.AuditKind
+    resource_type: str
     resource_name: str
     status_code: str
     start_time: _timestamp_pb2.Timestamp
     end_time: _timestamp_pb2.Timestamp
     order_by: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., principal: _Optional[str] = ..., method: _Optional[str] = ..., kind: _Optional[_Union[_resources_pb2.AuditKind, str]] = ..., resource_name: _Optional[str] = ..., status_code: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., order_by: _Optional[str] = ...) -> None: ...
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., principal: _Optional[str] = ..., method: _Optional[str] = ..., kind: _Optional[_Union[_audit_pb2.AuditKind, str]] = ..., resource_type: _Optional[str] = ..., resource_name: _Optional[str] = ..., status_code: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., order_by: _Optional[str] = ...) -> None: ...
 
 class ListAuditRecordsResponse(_message.Message):
-    __slots__ = ("records", "next_page_token")
-    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("audit_records", "next_page_token")
+    AUDIT_RECORDS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
-    records: _containers.RepeatedCompositeFieldContainer[_resources_pb2.AuditRecord]
+    audit_records: _containers.RepeatedCompositeFieldContainer[_audit_pb2.AuditRecord]
     next_page_token: str
-    def __init__(self, records: _Optional[_Iterable[_Union[_resources_pb2.AuditRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    def __init__(self, audit_records: _Optional[_Iterable[_Union[_audit_pb2.AuditRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

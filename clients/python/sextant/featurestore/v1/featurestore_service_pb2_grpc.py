@@ -290,10 +290,10 @@ class FeatureStoreServiceServicer:
 
     def GetOnlineFeatures(self, request, context):
         """Looks up the latest values of features for a batch of entity keys, on the serving request
-        path. Values come back as columns with a status and an event timestamp per value; TTL is
-        enforced. Errors: INVALID_ARGUMENT (missing or mistyped join key column, columns of unequal
-        length, a batch over the configured size), NOT_FOUND (view, version, feature or feature
-        service, named).
+        path. Values come back as typed columns with a status and an event timestamp per value; TTL
+        is enforced. Errors: INVALID_ARGUMENT (missing or mistyped join key column, a column whose
+        length differs from the row count, a null key, a batch over the configured size),
+        NOT_FOUND (view, version, feature or feature service, named).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

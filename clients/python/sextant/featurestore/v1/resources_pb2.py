@@ -24,10 +24,11 @@ _sym_db = _symbol_database.Default()
 
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from sextant.type.v1 import governance_pb2 as sextant_dot_type_dot_v1_dot_governance__pb2
 from sextant.type.v1 import types_pb2 as sextant_dot_type_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'sextant/featurestore/v1/resources.proto\x12\x17sextant.featurestore.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bsextant/type/v1/types.proto\"A\n\x07JoinKey\x12\x0c\n\x04name\x18\x01 \x01(\t\x12(\n\x05\x64type\x18\x02 \x01(\x0e\x32\x19.sextant.type.v1.DataType\"\x81\x03\n\x06\x45ntity\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x33\n\tjoin_keys\x18\x02 \x03(\x0b\x32 .sextant.featurestore.v1.JoinKey\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x12\n\nowner_team\x18\x04 \x01(\t\x12\x37\n\x04tags\x18\x05 \x03(\x0b\x32).sextant.featurestore.v1.Entity.TagsEntry\x12/\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nupdated_by\x18\x08 \x01(\t\x12/\n\x0b\x64\x65lete_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xba\x02\n\x07\x46\x65\x61ture\x12\x0c\n\x04name\x18\x01 \x01(\t\x12(\n\x05\x64type\x18\x02 \x01(\x0e\x32\x19.sextant.type.v1.DataType\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x38\n\x04tags\x18\x04 \x03(\x0b\x32*.sextant.featurestore.v1.Feature.TagsEntry\x12\x39\n\x0bsensitivity\x18\x05 \x01(\x0e\x32$.sextant.featurestore.v1.Sensitivity\x12@\n\x0fprotected_basis\x18\x06 \x01(\x0e\x32\'.sextant.featurestore.v1.ProtectedBasis\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xbd\x05\n\x0b\x46\x65\x61tureView\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x13\n\x0b\x66ingerprint\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x10\n\x08\x65ntities\x18\x05 \x03(\t\x12\x32\n\x08\x66\x65\x61tures\x18\x06 \x03(\x0b\x32 .sextant.featurestore.v1.Feature\x12&\n\x03ttl\x18\x07 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x38\n\x0bsource_kind\x18\x08 \x01(\x0e\x32#.sextant.featurestore.v1.SourceKind\x12\x12\n\nowner_team\x18\t \x01(\t\x12<\n\x04tags\x18\n \x03(\x0b\x32..sextant.featurestore.v1.FeatureView.TagsEntry\x12\x1e\n\x16\x65vent_timestamp_column\x18\x0b \x01(\t\x12 \n\x18\x63reated_timestamp_column\x18\x0c \x01(\t\x12/\n\x0b\x63reate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ncreated_by\x18\x0f \x01(\t\x12\x16\n\x0elatest_version\x18\x10 \x01(\x05\x12=\n\x19materialization_watermark\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x64\x65lete_time\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x91\x03\n\x0e\x46\x65\x61tureService\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x33\n\x08\x66\x65\x61tures\x18\x03 \x03(\x0b\x32!.sextant.type.v1.FeatureReference\x12\x12\n\nowner_team\x18\x04 \x01(\t\x12?\n\x04tags\x18\x05 \x03(\x0b\x32\x31.sextant.featurestore.v1.FeatureService.TagsEntry\x12/\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nupdated_by\x18\x08 \x01(\t\x12/\n\x0b\x64\x65lete_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"M\n\x14\x46\x65\x61tureReferenceList\x12\x35\n\nreferences\x18\x01 \x03(\x0b\x32!.sextant.type.v1.FeatureReference\"\x7f\n\x10\x46\x65\x61tureSelection\x12\x43\n\nreferences\x18\x01 \x01(\x0b\x32-.sextant.featurestore.v1.FeatureReferenceListH\x00\x12\x19\n\x0f\x66\x65\x61ture_service\x18\x02 \x01(\tH\x00\x42\x0b\n\tselection\"Q\n\x13ResolvedFeatureView\x12\x14\n\x0c\x66\x65\x61ture_view\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x13\n\x0b\x66ingerprint\x18\x03 \x01(\t\"\xa6\x01\n\x0bValueColumn\x12(\n\x05\x64type\x18\x01 \x01(\x0e\x32\x19.sextant.type.v1.DataType\x12\x13\n\x0b\x62ool_values\x18\x02 \x03(\x08\x12\x14\n\x0cint64_values\x18\x03 \x03(\x03\x12\x15\n\rdouble_values\x18\x04 \x03(\x01\x12\x15\n\rstring_values\x18\x05 \x03(\t\x12\x14\n\x0c\x62ytes_values\x18\x06 \x03(\x0c\"\x95\x01\n\x0b\x46ieldChange\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x11\n\told_value\x18\x02 \x01(\t\x12\x11\n\tnew_value\x18\x03 \x01(\t\x12=\n\rcompatibility\x18\x04 \x01(\x0e\x32&.sextant.featurestore.v1.Compatibility\x12\x13\n\x0b\x65xplanation\x18\x05 \x01(\t\"\x82\x03\n\x08PlanItem\x12\x35\n\x04kind\x18\x01 \x01(\x0e\x32\'.sextant.featurestore.v1.DefinitionKind\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x38\n\x0b\x63hange_type\x18\x03 \x01(\x0e\x32#.sextant.featurestore.v1.ChangeType\x12=\n\rcompatibility\x18\x04 \x01(\x0e\x32&.sextant.featurestore.v1.Compatibility\x12\x17\n\x0f\x63reates_version\x18\x05 \x01(\x08\x12\x17\n\x0f\x63urrent_version\x18\x06 \x01(\x05\x12\x13\n\x0bnew_version\x18\x07 \x01(\x05\x12\x1b\n\x13\x63urrent_fingerprint\x18\x08 \x01(\t\x12\x17\n\x0fnew_fingerprint\x18\t \x01(\t\x12;\n\rfield_changes\x18\n \x03(\x0b\x32$.sextant.featurestore.v1.FieldChange\"\xc3\x01\n\tApplyPlan\x12\x30\n\x05items\x18\x01 \x03(\x0b\x32!.sextant.featurestore.v1.PlanItem\x12\x0e\n\x06\x64igest\x18\x02 \x01(\t\x12\x15\n\rcreated_count\x18\x03 \x01(\x05\x12\x15\n\rchanged_count\x18\x04 \x01(\x05\x12\x17\n\x0funchanged_count\x18\x05 \x01(\x05\x12\x15\n\rdeleted_count\x18\x06 \x01(\x05\x12\x16\n\x0e\x62reaking_count\x18\x07 \x01(\x05\"e\n\rAuditResource\x12\x35\n\x04kind\x18\x01 \x01(\x0e\x32\'.sextant.featurestore.v1.DefinitionKind\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x05\"\xf5\x03\n\x0b\x41uditRecord\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12/\n\x0brecord_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tprincipal\x18\x03 \x01(\t\x12\x0e\n\x06\x63\x61ller\x18\x04 \x01(\t\x12\x0e\n\x06method\x18\x05 \x01(\t\x12\x30\n\x04kind\x18\x06 \x01(\x0e\x32\".sextant.featurestore.v1.AuditKind\x12\x39\n\tresources\x18\x07 \x03(\x0b\x32&.sextant.featurestore.v1.AuditResource\x12\x13\n\x0bstatus_code\x18\x08 \x01(\t\x12\x14\n\x0c\x65rror_reason\x18\t \x01(\t\x12\x12\n\nrequest_id\x18\n \x01(\t\x12=\n\x12sensitive_features\x18\x0b \x03(\x0b\x32!.sextant.type.v1.FeatureReference\x12\x11\n\trow_count\x18\x0c \x01(\x03\x12\x42\n\x07\x64\x65tails\x18\r \x03(\x0b\x32\x31.sextant.featurestore.v1.AuditRecord.DetailsEntry\x1a.\n\x0c\x44\x65tailsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01*V\n\nSourceKind\x12\x1b\n\x17SOURCE_KIND_UNSPECIFIED\x10\x00\x12\x15\n\x11SOURCE_KIND_BATCH\x10\x01\x12\x14\n\x10SOURCE_KIND_PUSH\x10\x02*\x8f\x01\n\x0bSensitivity\x12\x1b\n\x17SENSITIVITY_UNSPECIFIED\x10\x00\x12\x16\n\x12SENSITIVITY_PUBLIC\x10\x01\x12\x18\n\x14SENSITIVITY_INTERNAL\x10\x02\x12\x1c\n\x18SENSITIVITY_CONFIDENTIAL\x10\x03\x12\x13\n\x0fSENSITIVITY_PII\x10\x04*\xc7\x02\n\x0eProtectedBasis\x12\x1f\n\x1bPROTECTED_BASIS_UNSPECIFIED\x10\x00\x12\x18\n\x14PROTECTED_BASIS_RACE\x10\x01\x12\x19\n\x15PROTECTED_BASIS_COLOR\x10\x02\x12\x1c\n\x18PROTECTED_BASIS_RELIGION\x10\x03\x12#\n\x1fPROTECTED_BASIS_NATIONAL_ORIGIN\x10\x04\x12\x17\n\x13PROTECTED_BASIS_SEX\x10\x05\x12\"\n\x1ePROTECTED_BASIS_MARITAL_STATUS\x10\x06\x12\x17\n\x13PROTECTED_BASIS_AGE\x10\x07\x12%\n!PROTECTED_BASIS_PUBLIC_ASSISTANCE\x10\x08\x12\x1f\n\x1bPROTECTED_BASIS_CCPA_RIGHTS\x10\t*\x94\x01\n\x0e\x44\x65\x66initionKind\x12\x1f\n\x1b\x44\x45\x46INITION_KIND_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x44\x45\x46INITION_KIND_ENTITY\x10\x01\x12 \n\x1c\x44\x45\x46INITION_KIND_FEATURE_VIEW\x10\x02\x12#\n\x1f\x44\x45\x46INITION_KIND_FEATURE_SERVICE\x10\x03*\x8f\x01\n\nChangeType\x12\x1b\n\x17\x43HANGE_TYPE_UNSPECIFIED\x10\x00\x12\x17\n\x13\x43HANGE_TYPE_CREATED\x10\x01\x12\x17\n\x13\x43HANGE_TYPE_CHANGED\x10\x02\x12\x19\n\x15\x43HANGE_TYPE_UNCHANGED\x10\x03\x12\x17\n\x13\x43HANGE_TYPE_DELETED\x10\x04*h\n\rCompatibility\x12\x1d\n\x19\x43OMPATIBILITY_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x43OMPATIBILITY_COMPATIBLE\x10\x01\x12\x1a\n\x16\x43OMPATIBILITY_BREAKING\x10\x02*_\n\tAuditKind\x12\x1a\n\x16\x41UDIT_KIND_UNSPECIFIED\x10\x00\x12\x17\n\x13\x41UDIT_KIND_MUTATION\x10\x01\x12\x1d\n\x19\x41UDIT_KIND_SENSITIVE_READ\x10\x02\x42l\n\x1b\x64\x65v.sextant.featurestore.v1P\x01ZKgithub.com/sextant-ml/sextant/gen/go/sextant/featurestore/v1;featurestorev1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'sextant/featurestore/v1/resources.proto\x12\x17sextant.featurestore.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a sextant/type/v1/governance.proto\x1a\x1bsextant/type/v1/types.proto\"A\n\x07JoinKey\x12\x0c\n\x04name\x18\x01 \x01(\t\x12(\n\x05\x64type\x18\x02 \x01(\x0e\x32\x19.sextant.type.v1.DataType\"\x81\x03\n\x06\x45ntity\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x33\n\tjoin_keys\x18\x02 \x03(\x0b\x32 .sextant.featurestore.v1.JoinKey\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x12\n\nowner_team\x18\x04 \x01(\t\x12\x37\n\x04tags\x18\x05 \x03(\x0b\x32).sextant.featurestore.v1.Entity.TagsEntry\x12/\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nupdated_by\x18\x08 \x01(\t\x12/\n\x0b\x64\x65lete_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xb2\x02\n\x07\x46\x65\x61ture\x12\x0c\n\x04name\x18\x01 \x01(\t\x12(\n\x05\x64type\x18\x02 \x01(\x0e\x32\x19.sextant.type.v1.DataType\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x38\n\x04tags\x18\x04 \x03(\x0b\x32*.sextant.featurestore.v1.Feature.TagsEntry\x12\x39\n\x0bsensitivity\x18\x05 \x01(\x0e\x32$.sextant.featurestore.v1.Sensitivity\x12\x38\n\x0fprotected_basis\x18\x06 \x01(\x0e\x32\x1f.sextant.type.v1.ProtectedBasis\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xbd\x05\n\x0b\x46\x65\x61tureView\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x13\n\x0b\x66ingerprint\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x10\n\x08\x65ntities\x18\x05 \x03(\t\x12\x32\n\x08\x66\x65\x61tures\x18\x06 \x03(\x0b\x32 .sextant.featurestore.v1.Feature\x12&\n\x03ttl\x18\x07 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x38\n\x0bsource_kind\x18\x08 \x01(\x0e\x32#.sextant.featurestore.v1.SourceKind\x12\x12\n\nowner_team\x18\t \x01(\t\x12<\n\x04tags\x18\n \x03(\x0b\x32..sextant.featurestore.v1.FeatureView.TagsEntry\x12\x1e\n\x16\x65vent_timestamp_column\x18\x0b \x01(\t\x12 \n\x18\x63reated_timestamp_column\x18\x0c \x01(\t\x12/\n\x0b\x63reate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ncreated_by\x18\x0f \x01(\t\x12\x16\n\x0elatest_version\x18\x10 \x01(\x05\x12=\n\x19materialization_watermark\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x64\x65lete_time\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x91\x03\n\x0e\x46\x65\x61tureService\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x33\n\x08\x66\x65\x61tures\x18\x03 \x03(\x0b\x32!.sextant.type.v1.FeatureReference\x12\x12\n\nowner_team\x18\x04 \x01(\t\x12?\n\x04tags\x18\x05 \x03(\x0b\x32\x31.sextant.featurestore.v1.FeatureService.TagsEntry\x12/\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nupdated_by\x18\x08 \x01(\t\x12/\n\x0b\x64\x65lete_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"Q\n\x13ResolvedFeatureView\x12\x14\n\x0c\x66\x65\x61ture_view\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x13\n\x0b\x66ingerprint\x18\x03 \x01(\t\"\x95\x01\n\x0b\x46ieldChange\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x11\n\told_value\x18\x02 \x01(\t\x12\x11\n\tnew_value\x18\x03 \x01(\t\x12=\n\rcompatibility\x18\x04 \x01(\x0e\x32&.sextant.featurestore.v1.Compatibility\x12\x13\n\x0b\x65xplanation\x18\x05 \x01(\t\"\x82\x03\n\x08PlanItem\x12\x35\n\x04kind\x18\x01 \x01(\x0e\x32\'.sextant.featurestore.v1.DefinitionKind\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x38\n\x0b\x63hange_type\x18\x03 \x01(\x0e\x32#.sextant.featurestore.v1.ChangeType\x12=\n\rcompatibility\x18\x04 \x01(\x0e\x32&.sextant.featurestore.v1.Compatibility\x12\x17\n\x0f\x63reates_version\x18\x05 \x01(\x08\x12\x17\n\x0f\x63urrent_version\x18\x06 \x01(\x05\x12\x13\n\x0bnew_version\x18\x07 \x01(\x05\x12\x1b\n\x13\x63urrent_fingerprint\x18\x08 \x01(\t\x12\x17\n\x0fnew_fingerprint\x18\t \x01(\t\x12;\n\rfield_changes\x18\n \x03(\x0b\x32$.sextant.featurestore.v1.FieldChange\"\xc3\x01\n\tApplyPlan\x12\x30\n\x05items\x18\x01 \x03(\x0b\x32!.sextant.featurestore.v1.PlanItem\x12\x0e\n\x06\x64igest\x18\x02 \x01(\t\x12\x15\n\rcreated_count\x18\x03 \x01(\x05\x12\x15\n\rchanged_count\x18\x04 \x01(\x05\x12\x17\n\x0funchanged_count\x18\x05 \x01(\x05\x12\x15\n\rdeleted_count\x18\x06 \x01(\x05\x12\x16\n\x0e\x62reaking_count\x18\x07 \x01(\x05*V\n\nSourceKind\x12\x1b\n\x17SOURCE_KIND_UNSPECIFIED\x10\x00\x12\x15\n\x11SOURCE_KIND_BATCH\x10\x01\x12\x14\n\x10SOURCE_KIND_PUSH\x10\x02*\x8f\x01\n\x0bSensitivity\x12\x1b\n\x17SENSITIVITY_UNSPECIFIED\x10\x00\x12\x16\n\x12SENSITIVITY_PUBLIC\x10\x01\x12\x18\n\x14SENSITIVITY_INTERNAL\x10\x02\x12\x1c\n\x18SENSITIVITY_CONFIDENTIAL\x10\x03\x12\x13\n\x0fSENSITIVITY_PII\x10\x04*\x94\x01\n\x0e\x44\x65\x66initionKind\x12\x1f\n\x1b\x44\x45\x46INITION_KIND_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x44\x45\x46INITION_KIND_ENTITY\x10\x01\x12 \n\x1c\x44\x45\x46INITION_KIND_FEATURE_VIEW\x10\x02\x12#\n\x1f\x44\x45\x46INITION_KIND_FEATURE_SERVICE\x10\x03*\x8f\x01\n\nChangeType\x12\x1b\n\x17\x43HANGE_TYPE_UNSPECIFIED\x10\x00\x12\x17\n\x13\x43HANGE_TYPE_CREATED\x10\x01\x12\x17\n\x13\x43HANGE_TYPE_CHANGED\x10\x02\x12\x19\n\x15\x43HANGE_TYPE_UNCHANGED\x10\x03\x12\x17\n\x13\x43HANGE_TYPE_DELETED\x10\x04*h\n\rCompatibility\x12\x1d\n\x19\x43OMPATIBILITY_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x43OMPATIBILITY_COMPATIBLE\x10\x01\x12\x1a\n\x16\x43OMPATIBILITY_BREAKING\x10\x02\x42l\n\x1b\x64\x65v.sextant.featurestore.v1P\x01ZKgithub.com/sextant-ml/sextant/gen/go/sextant/featurestore/v1;featurestorev1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -43,58 +44,40 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_FEATUREVIEW_TAGSENTRY']._serialized_options = b'8\001'
   _globals['_FEATURESERVICE_TAGSENTRY']._loaded_options = None
   _globals['_FEATURESERVICE_TAGSENTRY']._serialized_options = b'8\001'
-  _globals['_AUDITRECORD_DETAILSENTRY']._loaded_options = None
-  _globals['_AUDITRECORD_DETAILSENTRY']._serialized_options = b'8\001'
-  _globals['_SOURCEKIND']._serialized_start=3848
-  _globals['_SOURCEKIND']._serialized_end=3934
-  _globals['_SENSITIVITY']._serialized_start=3937
-  _globals['_SENSITIVITY']._serialized_end=4080
-  _globals['_PROTECTEDBASIS']._serialized_start=4083
-  _globals['_PROTECTEDBASIS']._serialized_end=4410
-  _globals['_DEFINITIONKIND']._serialized_start=4413
-  _globals['_DEFINITIONKIND']._serialized_end=4561
-  _globals['_CHANGETYPE']._serialized_start=4564
-  _globals['_CHANGETYPE']._serialized_end=4707
-  _globals['_COMPATIBILITY']._serialized_start=4709
-  _globals['_COMPATIBILITY']._serialized_end=4813
-  _globals['_AUDITKIND']._serialized_start=4815
-  _globals['_AUDITKIND']._serialized_end=4910
-  _globals['_JOINKEY']._serialized_start=162
-  _globals['_JOINKEY']._serialized_end=227
-  _globals['_ENTITY']._serialized_start=230
-  _globals['_ENTITY']._serialized_end=615
-  _globals['_ENTITY_TAGSENTRY']._serialized_start=572
-  _globals['_ENTITY_TAGSENTRY']._serialized_end=615
-  _globals['_FEATURE']._serialized_start=618
-  _globals['_FEATURE']._serialized_end=932
-  _globals['_FEATURE_TAGSENTRY']._serialized_start=572
-  _globals['_FEATURE_TAGSENTRY']._serialized_end=615
-  _globals['_FEATUREVIEW']._serialized_start=935
-  _globals['_FEATUREVIEW']._serialized_end=1636
-  _globals['_FEATUREVIEW_TAGSENTRY']._serialized_start=572
-  _globals['_FEATUREVIEW_TAGSENTRY']._serialized_end=615
-  _globals['_FEATURESERVICE']._serialized_start=1639
-  _globals['_FEATURESERVICE']._serialized_end=2040
-  _globals['_FEATURESERVICE_TAGSENTRY']._serialized_start=572
-  _globals['_FEATURESERVICE_TAGSENTRY']._serialized_end=615
-  _globals['_FEATUREREFERENCELIST']._serialized_start=2042
-  _globals['_FEATUREREFERENCELIST']._serialized_end=2119
-  _globals['_FEATURESELECTION']._serialized_start=2121
-  _globals['_FEATURESELECTION']._serialized_end=2248
-  _globals['_RESOLVEDFEATUREVIEW']._serialized_start=2250
-  _globals['_RESOLVEDFEATUREVIEW']._serialized_end=2331
-  _globals['_VALUECOLUMN']._serialized_start=2334
-  _globals['_VALUECOLUMN']._serialized_end=2500
-  _globals['_FIELDCHANGE']._serialized_start=2503
-  _globals['_FIELDCHANGE']._serialized_end=2652
-  _globals['_PLANITEM']._serialized_start=2655
-  _globals['_PLANITEM']._serialized_end=3041
-  _globals['_APPLYPLAN']._serialized_start=3044
-  _globals['_APPLYPLAN']._serialized_end=3239
-  _globals['_AUDITRESOURCE']._serialized_start=3241
-  _globals['_AUDITRESOURCE']._serialized_end=3342
-  _globals['_AUDITRECORD']._serialized_start=3345
-  _globals['_AUDITRECORD']._serialized_end=3846
-  _globals['_AUDITRECORD_DETAILSENTRY']._serialized_start=3800
-  _globals['_AUDITRECORD_DETAILSENTRY']._serialized_end=3846
+  _globals['_SOURCEKIND']._serialized_start=2890
+  _globals['_SOURCEKIND']._serialized_end=2976
+  _globals['_SENSITIVITY']._serialized_start=2979
+  _globals['_SENSITIVITY']._serialized_end=3122
+  _globals['_DEFINITIONKIND']._serialized_start=3125
+  _globals['_DEFINITIONKIND']._serialized_end=3273
+  _globals['_CHANGETYPE']._serialized_start=3276
+  _globals['_CHANGETYPE']._serialized_end=3419
+  _globals['_COMPATIBILITY']._serialized_start=3421
+  _globals['_COMPATIBILITY']._serialized_end=3525
+  _globals['_JOINKEY']._serialized_start=196
+  _globals['_JOINKEY']._serialized_end=261
+  _globals['_ENTITY']._serialized_start=264
+  _globals['_ENTITY']._serialized_end=649
+  _globals['_ENTITY_TAGSENTRY']._serialized_start=606
+  _globals['_ENTITY_TAGSENTRY']._serialized_end=649
+  _globals['_FEATURE']._serialized_start=652
+  _globals['_FEATURE']._serialized_end=958
+  _globals['_FEATURE_TAGSENTRY']._serialized_start=606
+  _globals['_FEATURE_TAGSENTRY']._serialized_end=649
+  _globals['_FEATUREVIEW']._serialized_start=961
+  _globals['_FEATUREVIEW']._serialized_end=1662
+  _globals['_FEATUREVIEW_TAGSENTRY']._serialized_start=606
+  _globals['_FEATUREVIEW_TAGSENTRY']._serialized_end=649
+  _globals['_FEATURESERVICE']._serialized_start=1665
+  _globals['_FEATURESERVICE']._serialized_end=2066
+  _globals['_FEATURESERVICE_TAGSENTRY']._serialized_start=606
+  _globals['_FEATURESERVICE_TAGSENTRY']._serialized_end=649
+  _globals['_RESOLVEDFEATUREVIEW']._serialized_start=2068
+  _globals['_RESOLVEDFEATUREVIEW']._serialized_end=2149
+  _globals['_FIELDCHANGE']._serialized_start=2152
+  _globals['_FIELDCHANGE']._serialized_end=2301
+  _globals['_PLANITEM']._serialized_start=2304
+  _globals['_PLANITEM']._serialized_end=2690
+  _globals['_APPLYPLAN']._serialized_start=2693
+  _globals['_APPLYPLAN']._serialized_end=2888
 # @@protoc_insertion_point(module_scope)

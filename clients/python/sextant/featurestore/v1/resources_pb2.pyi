@@ -2,6 +2,7 @@ import datetime
 
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from sextant.type.v1 import governance_pb2 as _governance_pb2
 from sextant.type.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -26,19 +27,6 @@ class Sensitivity(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SENSITIVITY_CONFIDENTIAL: _ClassVar[Sensitivity]
     SENSITIVITY_PII: _ClassVar[Sensitivity]
 
-class ProtectedBasis(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    PROTECTED_BASIS_UNSPECIFIED: _ClassVar[ProtectedBasis]
-    PROTECTED_BASIS_RACE: _ClassVar[ProtectedBasis]
-    PROTECTED_BASIS_COLOR: _ClassVar[ProtectedBasis]
-    PROTECTED_BASIS_RELIGION: _ClassVar[ProtectedBasis]
-    PROTECTED_BASIS_NATIONAL_ORIGIN: _ClassVar[ProtectedBasis]
-    PROTECTED_BASIS_SEX: _ClassVar[ProtectedBasis]
-    PROTECTED_BASIS_MARITAL_STATUS: _ClassVar[ProtectedBasis]
-    PROTECTED_BASIS_AGE: _ClassVar[ProtectedBasis]
-    PROTECTED_BASIS_PUBLIC_ASSISTANCE: _ClassVar[ProtectedBasis]
-    PROTECTED_BASIS_CCPA_RIGHTS: _ClassVar[ProtectedBasis]
-
 class DefinitionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     DEFINITION_KIND_UNSPECIFIED: _ClassVar[DefinitionKind]
@@ -59,12 +47,6 @@ class Compatibility(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     COMPATIBILITY_UNSPECIFIED: _ClassVar[Compatibility]
     COMPATIBILITY_COMPATIBLE: _ClassVar[Compatibility]
     COMPATIBILITY_BREAKING: _ClassVar[Compatibility]
-
-class AuditKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    AUDIT_KIND_UNSPECIFIED: _ClassVar[AuditKind]
-    AUDIT_KIND_MUTATION: _ClassVar[AuditKind]
-    AUDIT_KIND_SENSITIVE_READ: _ClassVar[AuditKind]
 SOURCE_KIND_UNSPECIFIED: SourceKind
 SOURCE_KIND_BATCH: SourceKind
 SOURCE_KIND_PUSH: SourceKind
@@ -73,16 +55,6 @@ SENSITIVITY_PUBLIC: Sensitivity
 SENSITIVITY_INTERNAL: Sensitivity
 SENSITIVITY_CONFIDENTIAL: Sensitivity
 SENSITIVITY_PII: Sensitivity
-PROTECTED_BASIS_UNSPECIFIED: ProtectedBasis
-PROTECTED_BASIS_RACE: ProtectedBasis
-PROTECTED_BASIS_COLOR: ProtectedBasis
-PROTECTED_BASIS_RELIGION: ProtectedBasis
-PROTECTED_BASIS_NATIONAL_ORIGIN: ProtectedBasis
-PROTECTED_BASIS_SEX: ProtectedBasis
-PROTECTED_BASIS_MARITAL_STATUS: ProtectedBasis
-PROTECTED_BASIS_AGE: ProtectedBasis
-PROTECTED_BASIS_PUBLIC_ASSISTANCE: ProtectedBasis
-PROTECTED_BASIS_CCPA_RIGHTS: ProtectedBasis
 DEFINITION_KIND_UNSPECIFIED: DefinitionKind
 DEFINITION_KIND_ENTITY: DefinitionKind
 DEFINITION_KIND_FEATURE_VIEW: DefinitionKind
@@ -95,9 +67,6 @@ CHANGE_TYPE_DELETED: ChangeType
 COMPATIBILITY_UNSPECIFIED: Compatibility
 COMPATIBILITY_COMPATIBLE: Compatibility
 COMPATIBILITY_BREAKING: Compatibility
-AUDIT_KIND_UNSPECIFIED: AuditKind
-AUDIT_KIND_MUTATION: AuditKind
-AUDIT_KIND_SENSITIVE_READ: AuditKind
 
 class JoinKey(_message.Message):
     __slots__ = ("name", "dtype")
@@ -156,8 +125,8 @@ class Feature(_message.Message):
     description: str
     tags: _containers.ScalarMap[str, str]
     sensitivity: Sensitivity
-    protected_basis: ProtectedBasis
-    def __init__(self, name: _Optional[str] = ..., dtype: _Optional[_Union[_types_pb2.DataType, str]] = ..., description: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., sensitivity: _Optional[_Union[Sensitivity, str]] = ..., protected_basis: _Optional[_Union[ProtectedBasis, str]] = ...) -> None: ...
+    protected_basis: _governance_pb2.ProtectedBasis
+    def __init__(self, name: _Optional[str] = ..., dtype: _Optional[_Union[_types_pb2.DataType, str]] = ..., description: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., sensitivity: _Optional[_Union[Sensitivity, str]] = ..., protected_basis: _Optional[_Union[_governance_pb2.ProtectedBasis, str]] = ...) -> None: ...
 
 class FeatureView(_message.Message):
     __slots__ = ("name", "version", "fingerprint", "description", "entities", "features", "ttl", "source_kind", "owner_team", "tags", "event_timestamp_column", "created_timestamp_column", "create_time", "update_time", "created_by", "latest_version", "materialization_watermark", "delete_time")
@@ -235,20 +204,6 @@ class FeatureService(_message.Message):
     delete_time: _timestamp_pb2.Timestamp
     def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., features: _Optional[_Iterable[_Union[_types_pb2.FeatureReference, _Mapping]]] = ..., owner_team: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_by: _Optional[str] = ..., delete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
-class FeatureReferenceList(_message.Message):
-    __slots__ = ("references",)
-    REFERENCES_FIELD_NUMBER: _ClassVar[int]
-    references: _containers.RepeatedCompositeFieldContainer[_types_pb2.FeatureReference]
-    def __init__(self, references: _Optional[_Iterable[_Union[_types_pb2.FeatureReference, _Mapping]]] = ...) -> None: ...
-
-class FeatureSelection(_message.Message):
-    __slots__ = ("references", "feature_service")
-    REFERENCES_FIELD_NUMBER: _ClassVar[int]
-    FEATURE_SERVICE_FIELD_NUMBER: _ClassVar[int]
-    references: FeatureReferenceList
-    feature_service: str
-    def __init__(self, references: _Optional[_Union[FeatureReferenceList, _Mapping]] = ..., feature_service: _Optional[str] = ...) -> None: ...
-
 class ResolvedFeatureView(_message.Message):
     __slots__ = ("feature_view", "version", "fingerprint")
     FEATURE_VIEW_FIELD_NUMBER: _ClassVar[int]
@@ -258,22 +213,6 @@ class ResolvedFeatureView(_message.Message):
     version: int
     fingerprint: str
     def __init__(self, feature_view: _Optional[str] = ..., version: _Optional[int] = ..., fingerprint: _Optional[str] = ...) -> None: ...
-
-class ValueColumn(_message.Message):
-    __slots__ = ("dtype", "bool_values", "int64_values", "double_values", "string_values", "bytes_values")
-    DTYPE_FIELD_NUMBER: _ClassVar[int]
-    BOOL_VALUES_FIELD_NUMBER: _ClassVar[int]
-    INT64_VALUES_FIELD_NUMBER: _ClassVar[int]
-    DOUBLE_VALUES_FIELD_NUMBER: _ClassVar[int]
-    STRING_VALUES_FIELD_NUMBER: _ClassVar[int]
-    BYTES_VALUES_FIELD_NUMBER: _ClassVar[int]
-    dtype: _types_pb2.DataType
-    bool_values: _containers.RepeatedScalarFieldContainer[bool]
-    int64_values: _containers.RepeatedScalarFieldContainer[int]
-    double_values: _containers.RepeatedScalarFieldContainer[float]
-    string_values: _containers.RepeatedScalarFieldContainer[str]
-    bytes_values: _containers.RepeatedScalarFieldContainer[bytes]
-    def __init__(self, dtype: _Optional[_Union[_types_pb2.DataType, str]] = ..., bool_values: _Optional[_Iterable[bool]] = ..., int64_values: _Optional[_Iterable[int]] = ..., double_values: _Optional[_Iterable[float]] = ..., string_values: _Optional[_Iterable[str]] = ..., bytes_values: _Optional[_Iterable[bytes]] = ...) -> None: ...
 
 class FieldChange(_message.Message):
     __slots__ = ("path", "old_value", "new_value", "compatibility", "explanation")
@@ -330,50 +269,3 @@ class ApplyPlan(_message.Message):
     deleted_count: int
     breaking_count: int
     def __init__(self, items: _Optional[_Iterable[_Union[PlanItem, _Mapping]]] = ..., digest: _Optional[str] = ..., created_count: _Optional[int] = ..., changed_count: _Optional[int] = ..., unchanged_count: _Optional[int] = ..., deleted_count: _Optional[int] = ..., breaking_count: _Optional[int] = ...) -> None: ...
-
-class AuditResource(_message.Message):
-    __slots__ = ("kind", "name", "version")
-    KIND_FIELD_NUMBER: _ClassVar[int]
-    NAME_FIELD_NUMBER: _ClassVar[int]
-    VERSION_FIELD_NUMBER: _ClassVar[int]
-    kind: DefinitionKind
-    name: str
-    version: int
-    def __init__(self, kind: _Optional[_Union[DefinitionKind, str]] = ..., name: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
-
-class AuditRecord(_message.Message):
-    __slots__ = ("sequence", "record_time", "principal", "caller", "method", "kind", "resources", "status_code", "error_reason", "request_id", "sensitive_features", "row_count", "details")
-    class DetailsEntry(_message.Message):
-        __slots__ = ("key", "value")
-        KEY_FIELD_NUMBER: _ClassVar[int]
-        VALUE_FIELD_NUMBER: _ClassVar[int]
-        key: str
-        value: str
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
-    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
-    RECORD_TIME_FIELD_NUMBER: _ClassVar[int]
-    PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
-    CALLER_FIELD_NUMBER: _ClassVar[int]
-    METHOD_FIELD_NUMBER: _ClassVar[int]
-    KIND_FIELD_NUMBER: _ClassVar[int]
-    RESOURCES_FIELD_NUMBER: _ClassVar[int]
-    STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
-    ERROR_REASON_FIELD_NUMBER: _ClassVar[int]
-    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
-    SENSITIVE_FEATURES_FIELD_NUMBER: _ClassVar[int]
-    ROW_COUNT_FIELD_NUMBER: _ClassVar[int]
-    DETAILS_FIELD_NUMBER: _ClassVar[int]
-    sequence: int
-    record_time: _timestamp_pb2.Timestamp
-    principal: str
-    caller: str
-    method: str
-    kind: AuditKind
-    resources: _containers.RepeatedCompositeFieldContainer[AuditResource]
-    status_code: str
-    error_reason: str
-    request_id: str
-    sensitive_features: _containers.RepeatedCompositeFieldContainer[_types_pb2.FeatureReference]
-    row_count: int
-    details: _containers.ScalarMap[str, str]
-    def __init__(self, sequence: _Optional[int] = ..., record_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., principal: _Optional[str] = ..., caller: _Optional[str] = ..., method: _Optional[str] = ..., kind: _Optional[_Union[AuditKind, str]] = ..., resources: _Optional[_Iterable[_Union[AuditResource, _Mapping]]] = ..., status_code: _Optional[str] = ..., error_reason: _Optional[str] = ..., request_id: _Optional[str] = ..., sensitive_features: _Optional[_Iterable[_Union[_types_pb2.FeatureReference, _Mapping]]] = ..., row_count: _Optional[int] = ..., details: _Optional[_Mapping[str, str]] = ...) -> None: ...

@@ -2,6 +2,7 @@ import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from sextant.monitoring.v1 import resources_pb2 as _resources_pb2
+from sextant.type.v1 import model_pb2 as _model_pb2
 from sextant.type.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -11,14 +12,6 @@ from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
-
-class Comparison(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    COMPARISON_UNSPECIFIED: _ClassVar[Comparison]
-    COMPARISON_GREATER_THAN: _ClassVar[Comparison]
-    COMPARISON_GREATER_OR_EQUAL: _ClassVar[Comparison]
-    COMPARISON_LESS_THAN: _ClassVar[Comparison]
-    COMPARISON_LESS_OR_EQUAL: _ClassVar[Comparison]
 
 class RuleBaseline(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -88,11 +81,6 @@ class AlertEventKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ALERT_EVENT_KIND_ACKNOWLEDGED: _ClassVar[AlertEventKind]
     ALERT_EVENT_KIND_SILENCED: _ClassVar[AlertEventKind]
     ALERT_EVENT_KIND_RESOLVED: _ClassVar[AlertEventKind]
-COMPARISON_UNSPECIFIED: Comparison
-COMPARISON_GREATER_THAN: Comparison
-COMPARISON_GREATER_OR_EQUAL: Comparison
-COMPARISON_LESS_THAN: Comparison
-COMPARISON_LESS_OR_EQUAL: Comparison
 RULE_BASELINE_UNSPECIFIED: RuleBaseline
 RULE_BASELINE_NONE: RuleBaseline
 RULE_BASELINE_DROP_FROM_TRAINING: RuleBaseline
@@ -170,7 +158,7 @@ class AlertRule(_message.Message):
     description: str
     monitor: str
     metric: _resources_pb2.MetricSelector
-    comparison: Comparison
+    comparison: _model_pb2.ComparisonOperator
     threshold: float
     baseline: RuleBaseline
     for_windows: int
@@ -187,7 +175,7 @@ class AlertRule(_message.Message):
     update_time: _timestamp_pb2.Timestamp
     creator: str
     updated_by: str
-    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., monitor: _Optional[str] = ..., metric: _Optional[_Union[_resources_pb2.MetricSelector, _Mapping]] = ..., comparison: _Optional[_Union[Comparison, str]] = ..., threshold: _Optional[float] = ..., baseline: _Optional[_Union[RuleBaseline, str]] = ..., for_windows: _Optional[int] = ..., resolve_after_windows: _Optional[int] = ..., severity: _Optional[_Union[Severity, str]] = ..., action: _Optional[_Union[RuleAction, str]] = ..., route_team: _Optional[str] = ..., disabled: _Optional[bool] = ..., labels: _Optional[_Mapping[str, str]] = ..., default_created: _Optional[bool] = ..., revision: _Optional[int] = ..., etag: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., creator: _Optional[str] = ..., updated_by: _Optional[str] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., monitor: _Optional[str] = ..., metric: _Optional[_Union[_resources_pb2.MetricSelector, _Mapping]] = ..., comparison: _Optional[_Union[_model_pb2.ComparisonOperator, str]] = ..., threshold: _Optional[float] = ..., baseline: _Optional[_Union[RuleBaseline, str]] = ..., for_windows: _Optional[int] = ..., resolve_after_windows: _Optional[int] = ..., severity: _Optional[_Union[Severity, str]] = ..., action: _Optional[_Union[RuleAction, str]] = ..., route_team: _Optional[str] = ..., disabled: _Optional[bool] = ..., labels: _Optional[_Mapping[str, str]] = ..., default_created: _Optional[bool] = ..., revision: _Optional[int] = ..., etag: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., creator: _Optional[str] = ..., updated_by: _Optional[str] = ...) -> None: ...
 
 class ReportLink(_message.Message):
     __slots__ = ("kind", "monitor", "window_index", "uri")
@@ -200,22 +188,6 @@ class ReportLink(_message.Message):
     window_index: int
     uri: str
     def __init__(self, kind: _Optional[_Union[ReportKind, str]] = ..., monitor: _Optional[str] = ..., window_index: _Optional[int] = ..., uri: _Optional[str] = ...) -> None: ...
-
-class StalenessDetail(_message.Message):
-    __slots__ = ("feature_view", "old_view_version", "old_fingerprint", "new_view_version", "new_fingerprint", "message")
-    FEATURE_VIEW_FIELD_NUMBER: _ClassVar[int]
-    OLD_VIEW_VERSION_FIELD_NUMBER: _ClassVar[int]
-    OLD_FINGERPRINT_FIELD_NUMBER: _ClassVar[int]
-    NEW_VIEW_VERSION_FIELD_NUMBER: _ClassVar[int]
-    NEW_FINGERPRINT_FIELD_NUMBER: _ClassVar[int]
-    MESSAGE_FIELD_NUMBER: _ClassVar[int]
-    feature_view: str
-    old_view_version: int
-    old_fingerprint: str
-    new_view_version: int
-    new_fingerprint: str
-    message: str
-    def __init__(self, feature_view: _Optional[str] = ..., old_view_version: _Optional[int] = ..., old_fingerprint: _Optional[str] = ..., new_view_version: _Optional[int] = ..., new_fingerprint: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class AlertDelivery(_message.Message):
     __slots__ = ("sink", "event_revision", "state", "attempts", "last_attempt_time", "last_error")
@@ -298,7 +270,7 @@ class Alert(_message.Message):
     feature: _types_pb2.ResolvedFeature
     measured_value: float
     training_value: float
-    comparison: Comparison
+    comparison: _model_pb2.ComparisonOperator
     threshold: float
     window: _resources_pb2.Window
     consecutive_windows: int
@@ -306,7 +278,7 @@ class Alert(_message.Message):
     routed_team: str
     routing_reason: RoutingReason
     routing_detail: str
-    staleness: StalenessDetail
+    staleness: _model_pb2.StaleReason
     retrain_job_id: str
     retrain_error: str
     labels: _containers.ScalarMap[str, str]
@@ -322,7 +294,7 @@ class Alert(_message.Message):
     resolved_by: str
     comment: str
     revision: int
-    def __init__(self, name: _Optional[str] = ..., source: _Optional[_Union[AlertSource, str]] = ..., alert_rule: _Optional[str] = ..., alert_rule_revision: _Optional[int] = ..., state: _Optional[_Union[AlertState, str]] = ..., severity: _Optional[_Union[Severity, str]] = ..., summary: _Optional[str] = ..., dedup_key: _Optional[str] = ..., model_name: _Optional[str] = ..., model_version: _Optional[int] = ..., monitor: _Optional[str] = ..., deployment: _Optional[str] = ..., metric: _Optional[_Union[_resources_pb2.MetricSelector, _Mapping]] = ..., feature: _Optional[_Union[_types_pb2.ResolvedFeature, _Mapping]] = ..., measured_value: _Optional[float] = ..., training_value: _Optional[float] = ..., comparison: _Optional[_Union[Comparison, str]] = ..., threshold: _Optional[float] = ..., window: _Optional[_Union[_resources_pb2.Window, _Mapping]] = ..., consecutive_windows: _Optional[int] = ..., report: _Optional[_Union[ReportLink, _Mapping]] = ..., routed_team: _Optional[str] = ..., routing_reason: _Optional[_Union[RoutingReason, str]] = ..., routing_detail: _Optional[str] = ..., staleness: _Optional[_Union[StalenessDetail, _Mapping]] = ..., retrain_job_id: _Optional[str] = ..., retrain_error: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ..., deliveries: _Optional[_Iterable[_Union[AlertDelivery, _Mapping]]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., firing_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolve_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., acknowledged_by: _Optional[str] = ..., acknowledge_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., silenced_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., silenced_by: _Optional[str] = ..., resolved_by: _Optional[str] = ..., comment: _Optional[str] = ..., revision: _Optional[int] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., source: _Optional[_Union[AlertSource, str]] = ..., alert_rule: _Optional[str] = ..., alert_rule_revision: _Optional[int] = ..., state: _Optional[_Union[AlertState, str]] = ..., severity: _Optional[_Union[Severity, str]] = ..., summary: _Optional[str] = ..., dedup_key: _Optional[str] = ..., model_name: _Optional[str] = ..., model_version: _Optional[int] = ..., monitor: _Optional[str] = ..., deployment: _Optional[str] = ..., metric: _Optional[_Union[_resources_pb2.MetricSelector, _Mapping]] = ..., feature: _Optional[_Union[_types_pb2.ResolvedFeature, _Mapping]] = ..., measured_value: _Optional[float] = ..., training_value: _Optional[float] = ..., comparison: _Optional[_Union[_model_pb2.ComparisonOperator, str]] = ..., threshold: _Optional[float] = ..., window: _Optional[_Union[_resources_pb2.Window, _Mapping]] = ..., consecutive_windows: _Optional[int] = ..., report: _Optional[_Union[ReportLink, _Mapping]] = ..., routed_team: _Optional[str] = ..., routing_reason: _Optional[_Union[RoutingReason, str]] = ..., routing_detail: _Optional[str] = ..., staleness: _Optional[_Union[_model_pb2.StaleReason, _Mapping]] = ..., retrain_job_id: _Optional[str] = ..., retrain_error: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ..., deliveries: _Optional[_Iterable[_Union[AlertDelivery, _Mapping]]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., firing_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolve_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., acknowledged_by: _Optional[str] = ..., acknowledge_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., silenced_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., silenced_by: _Optional[str] = ..., resolved_by: _Optional[str] = ..., comment: _Optional[str] = ..., revision: _Optional[int] = ...) -> None: ...
 
 class AlertChange(_message.Message):
     __slots__ = ("alert", "previous_state", "actor")

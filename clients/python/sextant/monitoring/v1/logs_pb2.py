@@ -24,10 +24,11 @@ _sym_db = _symbol_database.Default()
 
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from sextant.type.v1 import model_pb2 as sextant_dot_type_dot_v1_dot_model__pb2
 from sextant.type.v1 import types_pb2 as sextant_dot_type_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n sextant/monitoring/v1/logs.proto\x12\x15sextant.monitoring.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bsextant/type/v1/types.proto\"\xd3\x01\n\x0fModelPrediction\x12\x0f\n\x05label\x18\x01 \x01(\tH\x00\x12\x0f\n\x05value\x18\x02 \x01(\x01H\x00\x12[\n\x13\x63lass_probabilities\x18\x03 \x03(\x0b\x32>.sextant.monitoring.v1.ModelPrediction.ClassProbabilitiesEntry\x1a\x39\n\x17\x43lassProbabilitiesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x42\x06\n\x04kind\"\xba\x05\n\x10PredictionRecord\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x11\n\trow_index\x18\x02 \x01(\x05\x12\x12\n\nmodel_name\x18\x03 \x01(\t\x12\x15\n\rmodel_version\x18\x04 \x01(\x05\x12\r\n\x05\x61lias\x18\x05 \x01(\t\x12\x12\n\ndeployment\x18\x06 \x01(\t\x12\x17\n\x0f\x64\x65ployment_team\x18\x07 \x01(\t\x12\x35\n\x05route\x18\x08 \x01(\x0e\x32&.sextant.monitoring.v1.PredictionRoute\x12\x33\n\x0fprediction_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x43\n\x06inputs\x18\n \x03(\x0b\x32\x33.sextant.monitoring.v1.PredictionRecord.InputsEntry\x12:\n\nprediction\x18\x0b \x01(\x0b\x32&.sextant.monitoring.v1.ModelPrediction\x12\x45\n\x07outputs\x18\x0c \x03(\x0b\x32\x34.sextant.monitoring.v1.PredictionRecord.OutputsEntry\x12*\n\x07latency\x18\r \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x13\n\x0bstatus_code\x18\x0e \x01(\x05\x12\x14\n\x0c\x65rror_reason\x18\x0f \x01(\t\x1a\x45\n\x0bInputsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12%\n\x05value\x18\x02 \x01(\x0b\x32\x16.sextant.type.v1.Value:\x02\x38\x01\x1a\x46\n\x0cOutputsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12%\n\x05value\x18\x02 \x01(\x0b\x32\x16.sextant.type.v1.Value:\x02\x38\x01\"M\n\x11PredictionRecords\x12\x38\n\x07records\x18\x01 \x03(\x0b\x32\'.sextant.monitoring.v1.PredictionRecord\"\x89\x02\n\x0fPredictionTable\x12\x12\n\nmodel_name\x18\x01 \x01(\t\x12\x15\n\rmodel_version\x18\x02 \x01(\x05\x12\r\n\x05\x61lias\x18\x03 \x01(\t\x12\x12\n\ndeployment\x18\x04 \x01(\t\x12\x17\n\x0f\x64\x65ployment_team\x18\x05 \x01(\t\x12\x35\n\x05route\x18\x06 \x01(\x0e\x32&.sextant.monitoring.v1.PredictionRoute\x12)\n\x04rows\x18\x07 \x01(\x0b\x32\x1b.sextant.type.v1.ArrowTable\x12\x15\n\rinput_columns\x18\x08 \x03(\t\x12\x16\n\x0eoutput_columns\x18\t \x03(\t\"\x93\x01\n\x07Outcome\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x11\n\trow_index\x18\x02 \x01(\x05\x12\x15\n\x0b\x63lass_label\x18\x03 \x01(\tH\x00\x12\x0f\n\x05value\x18\x04 \x01(\x01H\x00\x12\x30\n\x0coutcome_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x07\n\x05label\"\xcc\x01\n\tRejection\x12\x15\n\rmessage_index\x18\x01 \x01(\x03\x12\x12\n\nitem_index\x18\x02 \x01(\x03\x12\x15\n\rwhole_message\x18\x03 \x01(\x08\x12\x12\n\nrequest_id\x18\x04 \x01(\t\x12\x11\n\trow_index\x18\x05 \x01(\x05\x12\x36\n\x06reason\x18\x06 \x01(\x0e\x32&.sextant.monitoring.v1.RejectionReason\x12\r\n\x05\x66ield\x18\x07 \x01(\t\x12\x0f\n\x07message\x18\x08 \x01(\t*\xa8\x01\n\x0fPredictionRoute\x12 \n\x1cPREDICTION_ROUTE_UNSPECIFIED\x10\x00\x12\x1c\n\x18PREDICTION_ROUTE_PRIMARY\x10\x01\x12\x1b\n\x17PREDICTION_ROUTE_CANARY\x10\x02\x12\x1b\n\x17PREDICTION_ROUTE_SHADOW\x10\x03\x12\x1b\n\x17PREDICTION_ROUTE_DIRECT\x10\x04*\x8f\x03\n\x0fRejectionReason\x12 \n\x1cREJECTION_REASON_UNSPECIFIED\x10\x00\x12&\n\"REJECTION_REASON_MALFORMED_MESSAGE\x10\x01\x12\"\n\x1eREJECTION_REASON_TOO_MANY_ROWS\x10\x02\x12\'\n#REJECTION_REASON_MISSING_REQUEST_ID\x10\x03\x12\"\n\x1eREJECTION_REASON_MISSING_MODEL\x10\x04\x12*\n&REJECTION_REASON_UNKNOWN_MODEL_VERSION\x10\x05\x12!\n\x1dREJECTION_REASON_MISSING_TIME\x10\x06\x12&\n\"REJECTION_REASON_TIME_OUT_OF_RANGE\x10\x07\x12&\n\"REJECTION_REASON_INVALID_ROW_INDEX\x10\x08\x12\"\n\x1eREJECTION_REASON_MISSING_LABEL\x10\tBf\n\x19\x64\x65v.sextant.monitoring.v1P\x01ZGgithub.com/sextant-ml/sextant/gen/go/sextant/monitoring/v1;monitoringv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n sextant/monitoring/v1/logs.proto\x12\x15sextant.monitoring.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bsextant/type/v1/model.proto\x1a\x1bsextant/type/v1/types.proto\"\xd3\x01\n\x0fModelPrediction\x12\x0f\n\x05label\x18\x01 \x01(\tH\x00\x12\x0f\n\x05value\x18\x02 \x01(\x01H\x00\x12[\n\x13\x63lass_probabilities\x18\x03 \x03(\x0b\x32>.sextant.monitoring.v1.ModelPrediction.ClassProbabilitiesEntry\x1a\x39\n\x17\x43lassProbabilitiesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x42\x06\n\x04kind\"\xb4\x05\n\x10PredictionRecord\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x11\n\trow_index\x18\x02 \x01(\x05\x12\x12\n\nmodel_name\x18\x03 \x01(\t\x12\x15\n\rmodel_version\x18\x04 \x01(\x05\x12\r\n\x05\x61lias\x18\x05 \x01(\t\x12\x12\n\ndeployment\x18\x06 \x01(\t\x12\x17\n\x0f\x64\x65ployment_team\x18\x07 \x01(\t\x12/\n\x05route\x18\x08 \x01(\x0e\x32 .sextant.type.v1.PredictionRoute\x12\x33\n\x0fprediction_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x43\n\x06inputs\x18\n \x03(\x0b\x32\x33.sextant.monitoring.v1.PredictionRecord.InputsEntry\x12:\n\nprediction\x18\x0b \x01(\x0b\x32&.sextant.monitoring.v1.ModelPrediction\x12\x45\n\x07outputs\x18\x0c \x03(\x0b\x32\x34.sextant.monitoring.v1.PredictionRecord.OutputsEntry\x12*\n\x07latency\x18\r \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x13\n\x0bstatus_code\x18\x0e \x01(\x05\x12\x14\n\x0c\x65rror_reason\x18\x0f \x01(\t\x1a\x45\n\x0bInputsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12%\n\x05value\x18\x02 \x01(\x0b\x32\x16.sextant.type.v1.Value:\x02\x38\x01\x1a\x46\n\x0cOutputsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12%\n\x05value\x18\x02 \x01(\x0b\x32\x16.sextant.type.v1.Value:\x02\x38\x01\"M\n\x11PredictionRecords\x12\x38\n\x07records\x18\x01 \x03(\x0b\x32\'.sextant.monitoring.v1.PredictionRecord\"\x83\x02\n\x0fPredictionTable\x12\x12\n\nmodel_name\x18\x01 \x01(\t\x12\x15\n\rmodel_version\x18\x02 \x01(\x05\x12\r\n\x05\x61lias\x18\x03 \x01(\t\x12\x12\n\ndeployment\x18\x04 \x01(\t\x12\x17\n\x0f\x64\x65ployment_team\x18\x05 \x01(\t\x12/\n\x05route\x18\x06 \x01(\x0e\x32 .sextant.type.v1.PredictionRoute\x12)\n\x04rows\x18\x07 \x01(\x0b\x32\x1b.sextant.type.v1.ArrowTable\x12\x15\n\rinput_columns\x18\x08 \x03(\t\x12\x16\n\x0eoutput_columns\x18\t \x03(\t\"\x93\x01\n\x07Outcome\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x11\n\trow_index\x18\x02 \x01(\x05\x12\x15\n\x0b\x63lass_label\x18\x03 \x01(\tH\x00\x12\x0f\n\x05value\x18\x04 \x01(\x01H\x00\x12\x30\n\x0coutcome_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x07\n\x05label\"\xcc\x01\n\tRejection\x12\x15\n\rmessage_index\x18\x01 \x01(\x03\x12\x12\n\nitem_index\x18\x02 \x01(\x03\x12\x15\n\rwhole_message\x18\x03 \x01(\x08\x12\x12\n\nrequest_id\x18\x04 \x01(\t\x12\x11\n\trow_index\x18\x05 \x01(\x05\x12\x36\n\x06reason\x18\x06 \x01(\x0e\x32&.sextant.monitoring.v1.RejectionReason\x12\r\n\x05\x66ield\x18\x07 \x01(\t\x12\x0f\n\x07message\x18\x08 \x01(\t*\x8f\x03\n\x0fRejectionReason\x12 \n\x1cREJECTION_REASON_UNSPECIFIED\x10\x00\x12&\n\"REJECTION_REASON_MALFORMED_MESSAGE\x10\x01\x12\"\n\x1eREJECTION_REASON_TOO_MANY_ROWS\x10\x02\x12\'\n#REJECTION_REASON_MISSING_REQUEST_ID\x10\x03\x12\"\n\x1eREJECTION_REASON_MISSING_MODEL\x10\x04\x12*\n&REJECTION_REASON_UNKNOWN_MODEL_VERSION\x10\x05\x12!\n\x1dREJECTION_REASON_MISSING_TIME\x10\x06\x12&\n\"REJECTION_REASON_TIME_OUT_OF_RANGE\x10\x07\x12&\n\"REJECTION_REASON_INVALID_ROW_INDEX\x10\x08\x12\"\n\x1eREJECTION_REASON_MISSING_LABEL\x10\tBf\n\x19\x64\x65v.sextant.monitoring.v1P\x01ZGgithub.com/sextant-ml/sextant/gen/go/sextant/monitoring/v1;monitoringv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -41,26 +42,24 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PREDICTIONRECORD_INPUTSENTRY']._serialized_options = b'8\001'
   _globals['_PREDICTIONRECORD_OUTPUTSENTRY']._loaded_options = None
   _globals['_PREDICTIONRECORD_OUTPUTSENTRY']._serialized_options = b'8\001'
-  _globals['_PREDICTIONROUTE']._serialized_start=1773
-  _globals['_PREDICTIONROUTE']._serialized_end=1941
-  _globals['_REJECTIONREASON']._serialized_start=1944
-  _globals['_REJECTIONREASON']._serialized_end=2343
-  _globals['_MODELPREDICTION']._serialized_start=154
-  _globals['_MODELPREDICTION']._serialized_end=365
-  _globals['_MODELPREDICTION_CLASSPROBABILITIESENTRY']._serialized_start=300
-  _globals['_MODELPREDICTION_CLASSPROBABILITIESENTRY']._serialized_end=357
-  _globals['_PREDICTIONRECORD']._serialized_start=368
-  _globals['_PREDICTIONRECORD']._serialized_end=1066
-  _globals['_PREDICTIONRECORD_INPUTSENTRY']._serialized_start=925
-  _globals['_PREDICTIONRECORD_INPUTSENTRY']._serialized_end=994
-  _globals['_PREDICTIONRECORD_OUTPUTSENTRY']._serialized_start=996
-  _globals['_PREDICTIONRECORD_OUTPUTSENTRY']._serialized_end=1066
-  _globals['_PREDICTIONRECORDS']._serialized_start=1068
-  _globals['_PREDICTIONRECORDS']._serialized_end=1145
-  _globals['_PREDICTIONTABLE']._serialized_start=1148
-  _globals['_PREDICTIONTABLE']._serialized_end=1413
-  _globals['_OUTCOME']._serialized_start=1416
-  _globals['_OUTCOME']._serialized_end=1563
-  _globals['_REJECTION']._serialized_start=1566
-  _globals['_REJECTION']._serialized_end=1770
+  _globals['_REJECTIONREASON']._serialized_start=1790
+  _globals['_REJECTIONREASON']._serialized_end=2189
+  _globals['_MODELPREDICTION']._serialized_start=183
+  _globals['_MODELPREDICTION']._serialized_end=394
+  _globals['_MODELPREDICTION_CLASSPROBABILITIESENTRY']._serialized_start=329
+  _globals['_MODELPREDICTION_CLASSPROBABILITIESENTRY']._serialized_end=386
+  _globals['_PREDICTIONRECORD']._serialized_start=397
+  _globals['_PREDICTIONRECORD']._serialized_end=1089
+  _globals['_PREDICTIONRECORD_INPUTSENTRY']._serialized_start=948
+  _globals['_PREDICTIONRECORD_INPUTSENTRY']._serialized_end=1017
+  _globals['_PREDICTIONRECORD_OUTPUTSENTRY']._serialized_start=1019
+  _globals['_PREDICTIONRECORD_OUTPUTSENTRY']._serialized_end=1089
+  _globals['_PREDICTIONRECORDS']._serialized_start=1091
+  _globals['_PREDICTIONRECORDS']._serialized_end=1168
+  _globals['_PREDICTIONTABLE']._serialized_start=1171
+  _globals['_PREDICTIONTABLE']._serialized_end=1430
+  _globals['_OUTCOME']._serialized_start=1433
+  _globals['_OUTCOME']._serialized_end=1580
+  _globals['_REJECTION']._serialized_start=1583
+  _globals['_REJECTION']._serialized_end=1787
 # @@protoc_insertion_point(module_scope)

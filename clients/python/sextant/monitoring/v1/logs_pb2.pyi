@@ -2,6 +2,7 @@ import datetime
 
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from sextant.type.v1 import model_pb2 as _model_pb2
 from sextant.type.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -11,14 +12,6 @@ from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
-
-class PredictionRoute(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    PREDICTION_ROUTE_UNSPECIFIED: _ClassVar[PredictionRoute]
-    PREDICTION_ROUTE_PRIMARY: _ClassVar[PredictionRoute]
-    PREDICTION_ROUTE_CANARY: _ClassVar[PredictionRoute]
-    PREDICTION_ROUTE_SHADOW: _ClassVar[PredictionRoute]
-    PREDICTION_ROUTE_DIRECT: _ClassVar[PredictionRoute]
 
 class RejectionReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -32,11 +25,6 @@ class RejectionReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     REJECTION_REASON_TIME_OUT_OF_RANGE: _ClassVar[RejectionReason]
     REJECTION_REASON_INVALID_ROW_INDEX: _ClassVar[RejectionReason]
     REJECTION_REASON_MISSING_LABEL: _ClassVar[RejectionReason]
-PREDICTION_ROUTE_UNSPECIFIED: PredictionRoute
-PREDICTION_ROUTE_PRIMARY: PredictionRoute
-PREDICTION_ROUTE_CANARY: PredictionRoute
-PREDICTION_ROUTE_SHADOW: PredictionRoute
-PREDICTION_ROUTE_DIRECT: PredictionRoute
 REJECTION_REASON_UNSPECIFIED: RejectionReason
 REJECTION_REASON_MALFORMED_MESSAGE: RejectionReason
 REJECTION_REASON_TOO_MANY_ROWS: RejectionReason
@@ -103,7 +91,7 @@ class PredictionRecord(_message.Message):
     alias: str
     deployment: str
     deployment_team: str
-    route: PredictionRoute
+    route: _model_pb2.PredictionRoute
     prediction_time: _timestamp_pb2.Timestamp
     inputs: _containers.MessageMap[str, _types_pb2.Value]
     prediction: ModelPrediction
@@ -111,7 +99,7 @@ class PredictionRecord(_message.Message):
     latency: _duration_pb2.Duration
     status_code: int
     error_reason: str
-    def __init__(self, request_id: _Optional[str] = ..., row_index: _Optional[int] = ..., model_name: _Optional[str] = ..., model_version: _Optional[int] = ..., alias: _Optional[str] = ..., deployment: _Optional[str] = ..., deployment_team: _Optional[str] = ..., route: _Optional[_Union[PredictionRoute, str]] = ..., prediction_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., inputs: _Optional[_Mapping[str, _types_pb2.Value]] = ..., prediction: _Optional[_Union[ModelPrediction, _Mapping]] = ..., outputs: _Optional[_Mapping[str, _types_pb2.Value]] = ..., latency: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., status_code: _Optional[int] = ..., error_reason: _Optional[str] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., row_index: _Optional[int] = ..., model_name: _Optional[str] = ..., model_version: _Optional[int] = ..., alias: _Optional[str] = ..., deployment: _Optional[str] = ..., deployment_team: _Optional[str] = ..., route: _Optional[_Union[_model_pb2.PredictionRoute, str]] = ..., prediction_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., inputs: _Optional[_Mapping[str, _types_pb2.Value]] = ..., prediction: _Optional[_Union[ModelPrediction, _Mapping]] = ..., outputs: _Optional[_Mapping[str, _types_pb2.Value]] = ..., latency: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., status_code: _Optional[int] = ..., error_reason: _Optional[str] = ...) -> None: ...
 
 class PredictionRecords(_message.Message):
     __slots__ = ("records",)
@@ -135,11 +123,11 @@ class PredictionTable(_message.Message):
     alias: str
     deployment: str
     deployment_team: str
-    route: PredictionRoute
+    route: _model_pb2.PredictionRoute
     rows: _types_pb2.ArrowTable
     input_columns: _containers.RepeatedScalarFieldContainer[str]
     output_columns: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, model_name: _Optional[str] = ..., model_version: _Optional[int] = ..., alias: _Optional[str] = ..., deployment: _Optional[str] = ..., deployment_team: _Optional[str] = ..., route: _Optional[_Union[PredictionRoute, str]] = ..., rows: _Optional[_Union[_types_pb2.ArrowTable, _Mapping]] = ..., input_columns: _Optional[_Iterable[str]] = ..., output_columns: _Optional[_Iterable[str]] = ...) -> None: ...
+    def __init__(self, model_name: _Optional[str] = ..., model_version: _Optional[int] = ..., alias: _Optional[str] = ..., deployment: _Optional[str] = ..., deployment_team: _Optional[str] = ..., route: _Optional[_Union[_model_pb2.PredictionRoute, str]] = ..., rows: _Optional[_Union[_types_pb2.ArrowTable, _Mapping]] = ..., input_columns: _Optional[_Iterable[str]] = ..., output_columns: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Outcome(_message.Message):
     __slots__ = ("request_id", "row_index", "class_label", "value", "outcome_time")

@@ -2,6 +2,7 @@ import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from sextant.monitoring.v1 import resources_pb2 as _resources_pb2
+from sextant.type.v1 import model_pb2 as _model_pb2
 from sextant.type.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -25,13 +26,6 @@ class SchemaIssueKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SCHEMA_ISSUE_KIND_MISSING_COLUMN: _ClassVar[SchemaIssueKind]
     SCHEMA_ISSUE_KIND_UNEXPECTED_COLUMN: _ClassVar[SchemaIssueKind]
     SCHEMA_ISSUE_KIND_TYPE_MISMATCH: _ClassVar[SchemaIssueKind]
-
-class TaskType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    TASK_TYPE_UNSPECIFIED: _ClassVar[TaskType]
-    TASK_TYPE_BINARY_CLASSIFICATION: _ClassVar[TaskType]
-    TASK_TYPE_MULTICLASS_CLASSIFICATION: _ClassVar[TaskType]
-    TASK_TYPE_REGRESSION: _ClassVar[TaskType]
 COLUMN_KIND_UNSPECIFIED: ColumnKind
 COLUMN_KIND_NUMERIC: ColumnKind
 COLUMN_KIND_CATEGORICAL: ColumnKind
@@ -40,10 +34,6 @@ SCHEMA_ISSUE_KIND_UNSPECIFIED: SchemaIssueKind
 SCHEMA_ISSUE_KIND_MISSING_COLUMN: SchemaIssueKind
 SCHEMA_ISSUE_KIND_UNEXPECTED_COLUMN: SchemaIssueKind
 SCHEMA_ISSUE_KIND_TYPE_MISMATCH: SchemaIssueKind
-TASK_TYPE_UNSPECIFIED: TaskType
-TASK_TYPE_BINARY_CLASSIFICATION: TaskType
-TASK_TYPE_MULTICLASS_CLASSIFICATION: TaskType
-TASK_TYPE_REGRESSION: TaskType
 
 class ReferenceSummary(_message.Message):
     __slots__ = ("source", "row_count", "create_time")
@@ -217,7 +207,7 @@ class PerformanceReport(_message.Message):
     monitor: str
     model_name: str
     window: _resources_pb2.Window
-    task: TaskType
+    task: _model_pb2.ModelTask
     positive_class: str
     prediction_count: int
     labelled_count: int
@@ -227,7 +217,7 @@ class PerformanceReport(_message.Message):
     realised_confusion: ConfusionMatrix
     estimated_confusion: ConfusionMatrix
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, monitor: _Optional[str] = ..., model_name: _Optional[str] = ..., window: _Optional[_Union[_resources_pb2.Window, _Mapping]] = ..., task: _Optional[_Union[TaskType, str]] = ..., positive_class: _Optional[str] = ..., prediction_count: _Optional[int] = ..., labelled_count: _Optional[int] = ..., label_coverage: _Optional[float] = ..., insufficient_labels: _Optional[bool] = ..., metrics: _Optional[_Iterable[_Union[MetricComparison, _Mapping]]] = ..., realised_confusion: _Optional[_Union[ConfusionMatrix, _Mapping]] = ..., estimated_confusion: _Optional[_Union[ConfusionMatrix, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    def __init__(self, monitor: _Optional[str] = ..., model_name: _Optional[str] = ..., window: _Optional[_Union[_resources_pb2.Window, _Mapping]] = ..., task: _Optional[_Union[_model_pb2.ModelTask, str]] = ..., positive_class: _Optional[str] = ..., prediction_count: _Optional[int] = ..., labelled_count: _Optional[int] = ..., label_coverage: _Optional[float] = ..., insufficient_labels: _Optional[bool] = ..., metrics: _Optional[_Iterable[_Union[MetricComparison, _Mapping]]] = ..., realised_confusion: _Optional[_Union[ConfusionMatrix, _Mapping]] = ..., estimated_confusion: _Optional[_Union[ConfusionMatrix, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class MetricPoint(_message.Message):
     __slots__ = ("window_index", "start_time", "end_time", "model_version", "row_count", "value")

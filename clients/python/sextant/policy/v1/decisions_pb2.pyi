@@ -2,6 +2,7 @@ import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from sextant.policy.v1 import resources_pb2 as _resources_pb2
+from sextant.type.v1 import governance_pb2 as _governance_pb2
 from sextant.type.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -11,39 +12,6 @@ from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
-
-class Verdict(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    VERDICT_UNSPECIFIED: _ClassVar[Verdict]
-    VERDICT_ALLOW: _ClassVar[Verdict]
-    VERDICT_WARN: _ClassVar[Verdict]
-    VERDICT_DENY: _ClassVar[Verdict]
-
-class ViolationReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    VIOLATION_REASON_UNSPECIFIED: _ClassVar[ViolationReason]
-    VIOLATION_REASON_PROTECTED_BASIS_TAG: _ClassVar[ViolationReason]
-    VIOLATION_REASON_PROTECTED_BASIS_NAME: _ClassVar[ViolationReason]
-    VIOLATION_REASON_UNKNOWN_FEATURE: _ClassVar[ViolationReason]
-    VIOLATION_REASON_DEFINITION_MISMATCH: _ClassVar[ViolationReason]
-    VIOLATION_REASON_AGE_PROBE_MISSING: _ClassVar[ViolationReason]
-    VIOLATION_REASON_AGE_NEGATIVE_CONTRIBUTION: _ClassVar[ViolationReason]
-    VIOLATION_REASON_PROXY_CRAMERS_V: _ClassVar[ViolationReason]
-    VIOLATION_REASON_PROXY_NORMALIZED_MUTUAL_INFORMATION: _ClassVar[ViolationReason]
-    VIOLATION_REASON_PROXY_JOINT_AUC: _ClassVar[ViolationReason]
-    VIOLATION_REASON_SAMPLE_MISSING: _ClassVar[ViolationReason]
-    VIOLATION_REASON_FAIRNESS_RESULT_MISSING: _ClassVar[ViolationReason]
-    VIOLATION_REASON_GROUP_TOO_SMALL: _ClassVar[ViolationReason]
-    VIOLATION_REASON_ADVERSE_IMPACT_RATIO: _ClassVar[ViolationReason]
-    VIOLATION_REASON_EQUAL_OPPORTUNITY_DIFFERENCE: _ClassVar[ViolationReason]
-    VIOLATION_REASON_PARITY_REPORT_MISSING: _ClassVar[ViolationReason]
-    VIOLATION_REASON_PARITY_FAILED: _ClassVar[ViolationReason]
-    VIOLATION_REASON_METRIC_MISSING: _ClassVar[ViolationReason]
-    VIOLATION_REASON_METRIC_BELOW_MINIMUM: _ClassVar[ViolationReason]
-    VIOLATION_REASON_METRIC_ABOVE_MAXIMUM: _ClassVar[ViolationReason]
-    VIOLATION_REASON_INSUFFICIENT_APPROVALS: _ClassVar[ViolationReason]
-    VIOLATION_REASON_PROMOTION_DECISION_MISSING: _ClassVar[ViolationReason]
-    VIOLATION_REASON_VERSION_STALE: _ClassVar[ViolationReason]
 
 class RuleOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -59,33 +27,6 @@ class ProxyLevel(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PROXY_LEVEL_BELOW_WARN: _ClassVar[ProxyLevel]
     PROXY_LEVEL_WARN: _ClassVar[ProxyLevel]
     PROXY_LEVEL_DENY: _ClassVar[ProxyLevel]
-VERDICT_UNSPECIFIED: Verdict
-VERDICT_ALLOW: Verdict
-VERDICT_WARN: Verdict
-VERDICT_DENY: Verdict
-VIOLATION_REASON_UNSPECIFIED: ViolationReason
-VIOLATION_REASON_PROTECTED_BASIS_TAG: ViolationReason
-VIOLATION_REASON_PROTECTED_BASIS_NAME: ViolationReason
-VIOLATION_REASON_UNKNOWN_FEATURE: ViolationReason
-VIOLATION_REASON_DEFINITION_MISMATCH: ViolationReason
-VIOLATION_REASON_AGE_PROBE_MISSING: ViolationReason
-VIOLATION_REASON_AGE_NEGATIVE_CONTRIBUTION: ViolationReason
-VIOLATION_REASON_PROXY_CRAMERS_V: ViolationReason
-VIOLATION_REASON_PROXY_NORMALIZED_MUTUAL_INFORMATION: ViolationReason
-VIOLATION_REASON_PROXY_JOINT_AUC: ViolationReason
-VIOLATION_REASON_SAMPLE_MISSING: ViolationReason
-VIOLATION_REASON_FAIRNESS_RESULT_MISSING: ViolationReason
-VIOLATION_REASON_GROUP_TOO_SMALL: ViolationReason
-VIOLATION_REASON_ADVERSE_IMPACT_RATIO: ViolationReason
-VIOLATION_REASON_EQUAL_OPPORTUNITY_DIFFERENCE: ViolationReason
-VIOLATION_REASON_PARITY_REPORT_MISSING: ViolationReason
-VIOLATION_REASON_PARITY_FAILED: ViolationReason
-VIOLATION_REASON_METRIC_MISSING: ViolationReason
-VIOLATION_REASON_METRIC_BELOW_MINIMUM: ViolationReason
-VIOLATION_REASON_METRIC_ABOVE_MAXIMUM: ViolationReason
-VIOLATION_REASON_INSUFFICIENT_APPROVALS: ViolationReason
-VIOLATION_REASON_PROMOTION_DECISION_MISSING: ViolationReason
-VIOLATION_REASON_VERSION_STALE: ViolationReason
 RULE_OUTCOME_UNSPECIFIED: RuleOutcome
 RULE_OUTCOME_PASSED: RuleOutcome
 RULE_OUTCOME_VIOLATED: RuleOutcome
@@ -96,42 +37,6 @@ PROXY_LEVEL_BELOW_WARN: ProxyLevel
 PROXY_LEVEL_WARN: ProxyLevel
 PROXY_LEVEL_DENY: ProxyLevel
 
-class Violation(_message.Message):
-    __slots__ = ("rule_kind", "rule_id", "policy_name", "policy_version", "mode", "effect", "reason", "feature", "column", "metric", "protected_basis", "protected_attribute", "group", "measured_value", "threshold", "explanation")
-    RULE_KIND_FIELD_NUMBER: _ClassVar[int]
-    RULE_ID_FIELD_NUMBER: _ClassVar[int]
-    POLICY_NAME_FIELD_NUMBER: _ClassVar[int]
-    POLICY_VERSION_FIELD_NUMBER: _ClassVar[int]
-    MODE_FIELD_NUMBER: _ClassVar[int]
-    EFFECT_FIELD_NUMBER: _ClassVar[int]
-    REASON_FIELD_NUMBER: _ClassVar[int]
-    FEATURE_FIELD_NUMBER: _ClassVar[int]
-    COLUMN_FIELD_NUMBER: _ClassVar[int]
-    METRIC_FIELD_NUMBER: _ClassVar[int]
-    PROTECTED_BASIS_FIELD_NUMBER: _ClassVar[int]
-    PROTECTED_ATTRIBUTE_FIELD_NUMBER: _ClassVar[int]
-    GROUP_FIELD_NUMBER: _ClassVar[int]
-    MEASURED_VALUE_FIELD_NUMBER: _ClassVar[int]
-    THRESHOLD_FIELD_NUMBER: _ClassVar[int]
-    EXPLANATION_FIELD_NUMBER: _ClassVar[int]
-    rule_kind: _resources_pb2.RuleKind
-    rule_id: str
-    policy_name: str
-    policy_version: int
-    mode: _resources_pb2.RuleMode
-    effect: Verdict
-    reason: ViolationReason
-    feature: _types_pb2.FeatureReference
-    column: str
-    metric: str
-    protected_basis: str
-    protected_attribute: str
-    group: str
-    measured_value: float
-    threshold: float
-    explanation: str
-    def __init__(self, rule_kind: _Optional[_Union[_resources_pb2.RuleKind, str]] = ..., rule_id: _Optional[str] = ..., policy_name: _Optional[str] = ..., policy_version: _Optional[int] = ..., mode: _Optional[_Union[_resources_pb2.RuleMode, str]] = ..., effect: _Optional[_Union[Verdict, str]] = ..., reason: _Optional[_Union[ViolationReason, str]] = ..., feature: _Optional[_Union[_types_pb2.FeatureReference, _Mapping]] = ..., column: _Optional[str] = ..., metric: _Optional[str] = ..., protected_basis: _Optional[str] = ..., protected_attribute: _Optional[str] = ..., group: _Optional[str] = ..., measured_value: _Optional[float] = ..., threshold: _Optional[float] = ..., explanation: _Optional[str] = ...) -> None: ...
-
 class RuleEvaluation(_message.Message):
     __slots__ = ("rule_id", "kind", "mode", "outcome", "note")
     RULE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -140,11 +45,11 @@ class RuleEvaluation(_message.Message):
     OUTCOME_FIELD_NUMBER: _ClassVar[int]
     NOTE_FIELD_NUMBER: _ClassVar[int]
     rule_id: str
-    kind: _resources_pb2.RuleKind
-    mode: _resources_pb2.RuleMode
+    kind: _governance_pb2.PolicyRuleKind
+    mode: _governance_pb2.PolicyRuleMode
     outcome: RuleOutcome
     note: str
-    def __init__(self, rule_id: _Optional[str] = ..., kind: _Optional[_Union[_resources_pb2.RuleKind, str]] = ..., mode: _Optional[_Union[_resources_pb2.RuleMode, str]] = ..., outcome: _Optional[_Union[RuleOutcome, str]] = ..., note: _Optional[str] = ...) -> None: ...
+    def __init__(self, rule_id: _Optional[str] = ..., kind: _Optional[_Union[_governance_pb2.PolicyRuleKind, str]] = ..., mode: _Optional[_Union[_governance_pb2.PolicyRuleMode, str]] = ..., outcome: _Optional[_Union[RuleOutcome, str]] = ..., note: _Optional[str] = ...) -> None: ...
 
 class EvaluatedPolicy(_message.Message):
     __slots__ = ("policy_name", "policy_version", "rules")
@@ -241,8 +146,8 @@ class Decision(_message.Message):
     decision_id: str
     kind: _resources_pb2.EvaluationKind
     subject: DecisionSubject
-    verdict: Verdict
-    violations: _containers.RepeatedCompositeFieldContainer[Violation]
+    verdict: _governance_pb2.PolicyVerdict
+    violations: _containers.RepeatedCompositeFieldContainer[_governance_pb2.PolicyViolation]
     input_digest: str
     evaluated_policies: _containers.RepeatedCompositeFieldContainer[EvaluatedPolicy]
     principal: str
@@ -252,4 +157,4 @@ class Decision(_message.Message):
     summary: str
     resolved_input_features: _containers.RepeatedCompositeFieldContainer[_types_pb2.ResolvedFeature]
     proxy_report: ProxyReport
-    def __init__(self, decision_id: _Optional[str] = ..., kind: _Optional[_Union[_resources_pb2.EvaluationKind, str]] = ..., subject: _Optional[_Union[DecisionSubject, _Mapping]] = ..., verdict: _Optional[_Union[Verdict, str]] = ..., violations: _Optional[_Iterable[_Union[Violation, _Mapping]]] = ..., input_digest: _Optional[str] = ..., evaluated_policies: _Optional[_Iterable[_Union[EvaluatedPolicy, _Mapping]]] = ..., principal: _Optional[str] = ..., caller: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., request_id: _Optional[str] = ..., summary: _Optional[str] = ..., resolved_input_features: _Optional[_Iterable[_Union[_types_pb2.ResolvedFeature, _Mapping]]] = ..., proxy_report: _Optional[_Union[ProxyReport, _Mapping]] = ...) -> None: ...
+    def __init__(self, decision_id: _Optional[str] = ..., kind: _Optional[_Union[_resources_pb2.EvaluationKind, str]] = ..., subject: _Optional[_Union[DecisionSubject, _Mapping]] = ..., verdict: _Optional[_Union[_governance_pb2.PolicyVerdict, str]] = ..., violations: _Optional[_Iterable[_Union[_governance_pb2.PolicyViolation, _Mapping]]] = ..., input_digest: _Optional[str] = ..., evaluated_policies: _Optional[_Iterable[_Union[EvaluatedPolicy, _Mapping]]] = ..., principal: _Optional[str] = ..., caller: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., request_id: _Optional[str] = ..., summary: _Optional[str] = ..., resolved_input_features: _Optional[_Iterable[_Union[_types_pb2.ResolvedFeature, _Mapping]]] = ..., proxy_report: _Optional[_Union[ProxyReport, _Mapping]] = ...) -> None: ...

@@ -4,6 +4,9 @@ from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from sextant.policy.v1 import decisions_pb2 as _decisions_pb2
 from sextant.policy.v1 import resources_pb2 as _resources_pb2
+from sextant.type.v1 import audit_pb2 as _audit_pb2
+from sextant.type.v1 import governance_pb2 as _governance_pb2
+from sextant.type.v1 import model_pb2 as _model_pb2
 from sextant.type.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -20,21 +23,10 @@ class DeploymentChange(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     DEPLOYMENT_CHANGE_CREATE: _ClassVar[DeploymentChange]
     DEPLOYMENT_CHANGE_UPDATE: _ClassVar[DeploymentChange]
     DEPLOYMENT_CHANGE_DELETE: _ClassVar[DeploymentChange]
-
-class ServedRole(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    SERVED_ROLE_UNSPECIFIED: _ClassVar[ServedRole]
-    SERVED_ROLE_PRIMARY: _ClassVar[ServedRole]
-    SERVED_ROLE_CANARY: _ClassVar[ServedRole]
-    SERVED_ROLE_SHADOW: _ClassVar[ServedRole]
 DEPLOYMENT_CHANGE_UNSPECIFIED: DeploymentChange
 DEPLOYMENT_CHANGE_CREATE: DeploymentChange
 DEPLOYMENT_CHANGE_UPDATE: DeploymentChange
 DEPLOYMENT_CHANGE_DELETE: DeploymentChange
-SERVED_ROLE_UNSPECIFIED: ServedRole
-SERVED_ROLE_PRIMARY: ServedRole
-SERVED_ROLE_CANARY: ServedRole
-SERVED_ROLE_SHADOW: ServedRole
 
 class CreatePolicyRequest(_message.Message):
     __slots__ = ("policy", "validate_only")
@@ -77,10 +69,10 @@ class ListPoliciesRequest(_message.Message):
     page_token: str
     domain: str
     team: str
-    rule_kind: _resources_pb2.RuleKind
+    rule_kind: _governance_pb2.PolicyRuleKind
     enabled_only: bool
     show_deleted: bool
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., domain: _Optional[str] = ..., team: _Optional[str] = ..., rule_kind: _Optional[_Union[_resources_pb2.RuleKind, str]] = ..., enabled_only: _Optional[bool] = ..., show_deleted: _Optional[bool] = ...) -> None: ...
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., domain: _Optional[str] = ..., team: _Optional[str] = ..., rule_kind: _Optional[_Union[_governance_pb2.PolicyRuleKind, str]] = ..., enabled_only: _Optional[bool] = ..., show_deleted: _Optional[bool] = ...) -> None: ...
 
 class ListPoliciesResponse(_message.Message):
     __slots__ = ("policies", "next_page_token")
@@ -182,38 +174,6 @@ class EvaluateTrainingResponse(_message.Message):
     decision: _decisions_pb2.Decision
     def __init__(self, decision: _Optional[_Union[_decisions_pb2.Decision, _Mapping]] = ...) -> None: ...
 
-class Approval(_message.Message):
-    __slots__ = ("principal", "role", "approve_time", "comment")
-    PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
-    ROLE_FIELD_NUMBER: _ClassVar[int]
-    APPROVE_TIME_FIELD_NUMBER: _ClassVar[int]
-    COMMENT_FIELD_NUMBER: _ClassVar[int]
-    principal: str
-    role: str
-    approve_time: _timestamp_pb2.Timestamp
-    comment: str
-    def __init__(self, principal: _Optional[str] = ..., role: _Optional[str] = ..., approve_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., comment: _Optional[str] = ...) -> None: ...
-
-class AgeProbeResult(_message.Message):
-    __slots__ = ("feature", "age_threshold", "rows_probed", "negative_contribution_rows", "min_contribution", "mean_contribution", "method", "dataset")
-    FEATURE_FIELD_NUMBER: _ClassVar[int]
-    AGE_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
-    ROWS_PROBED_FIELD_NUMBER: _ClassVar[int]
-    NEGATIVE_CONTRIBUTION_ROWS_FIELD_NUMBER: _ClassVar[int]
-    MIN_CONTRIBUTION_FIELD_NUMBER: _ClassVar[int]
-    MEAN_CONTRIBUTION_FIELD_NUMBER: _ClassVar[int]
-    METHOD_FIELD_NUMBER: _ClassVar[int]
-    DATASET_FIELD_NUMBER: _ClassVar[int]
-    feature: str
-    age_threshold: int
-    rows_probed: int
-    negative_contribution_rows: int
-    min_contribution: float
-    mean_contribution: float
-    method: str
-    dataset: str
-    def __init__(self, feature: _Optional[str] = ..., age_threshold: _Optional[int] = ..., rows_probed: _Optional[int] = ..., negative_contribution_rows: _Optional[int] = ..., min_contribution: _Optional[float] = ..., mean_contribution: _Optional[float] = ..., method: _Optional[str] = ..., dataset: _Optional[str] = ...) -> None: ...
-
 class EvaluatePromotionRequest(_message.Message):
     __slots__ = ("model_name", "model_version", "domain", "owner_team", "target_alias", "current_alias_version", "principal", "input_features", "input_columns", "metrics", "fairness_results", "parity_report", "approvals", "age_probe_results", "empirically_derived_scoring", "training_decision_id", "training_job_id", "stale")
     class MetricsEntry(_message.Message):
@@ -253,13 +213,13 @@ class EvaluatePromotionRequest(_message.Message):
     metrics: _containers.ScalarMap[str, float]
     fairness_results: _containers.RepeatedCompositeFieldContainer[_types_pb2.FairnessResult]
     parity_report: _types_pb2.ParityReport
-    approvals: _containers.RepeatedCompositeFieldContainer[Approval]
-    age_probe_results: _containers.RepeatedCompositeFieldContainer[AgeProbeResult]
+    approvals: _containers.RepeatedCompositeFieldContainer[_governance_pb2.Approval]
+    age_probe_results: _containers.RepeatedCompositeFieldContainer[_governance_pb2.AgeProbeResult]
     empirically_derived_scoring: bool
     training_decision_id: str
     training_job_id: str
     stale: bool
-    def __init__(self, model_name: _Optional[str] = ..., model_version: _Optional[int] = ..., domain: _Optional[str] = ..., owner_team: _Optional[str] = ..., target_alias: _Optional[str] = ..., current_alias_version: _Optional[int] = ..., principal: _Optional[str] = ..., input_features: _Optional[_Iterable[_Union[_types_pb2.ResolvedFeature, _Mapping]]] = ..., input_columns: _Optional[_Iterable[str]] = ..., metrics: _Optional[_Mapping[str, float]] = ..., fairness_results: _Optional[_Iterable[_Union[_types_pb2.FairnessResult, _Mapping]]] = ..., parity_report: _Optional[_Union[_types_pb2.ParityReport, _Mapping]] = ..., approvals: _Optional[_Iterable[_Union[Approval, _Mapping]]] = ..., age_probe_results: _Optional[_Iterable[_Union[AgeProbeResult, _Mapping]]] = ..., empirically_derived_scoring: _Optional[bool] = ..., training_decision_id: _Optional[str] = ..., training_job_id: _Optional[str] = ..., stale: _Optional[bool] = ...) -> None: ...
+    def __init__(self, model_name: _Optional[str] = ..., model_version: _Optional[int] = ..., domain: _Optional[str] = ..., owner_team: _Optional[str] = ..., target_alias: _Optional[str] = ..., current_alias_version: _Optional[int] = ..., principal: _Optional[str] = ..., input_features: _Optional[_Iterable[_Union[_types_pb2.ResolvedFeature, _Mapping]]] = ..., input_columns: _Optional[_Iterable[str]] = ..., metrics: _Optional[_Mapping[str, float]] = ..., fairness_results: _Optional[_Iterable[_Union[_types_pb2.FairnessResult, _Mapping]]] = ..., parity_report: _Optional[_Union[_types_pb2.ParityReport, _Mapping]] = ..., approvals: _Optional[_Iterable[_Union[_governance_pb2.Approval, _Mapping]]] = ..., age_probe_results: _Optional[_Iterable[_Union[_governance_pb2.AgeProbeResult, _Mapping]]] = ..., empirically_derived_scoring: _Optional[bool] = ..., training_decision_id: _Optional[str] = ..., training_job_id: _Optional[str] = ..., stale: _Optional[bool] = ...) -> None: ...
 
 class EvaluatePromotionResponse(_message.Message):
     __slots__ = ("decision",)
@@ -276,14 +236,14 @@ class ServedVersion(_message.Message):
     PROMOTION_DECISION_ID_FIELD_NUMBER: _ClassVar[int]
     STALE_FIELD_NUMBER: _ClassVar[int]
     INPUT_FEATURES_FIELD_NUMBER: _ClassVar[int]
-    role: ServedRole
+    role: _model_pb2.DeploymentRole
     alias: str
     model_version: int
     traffic_percent: float
     promotion_decision_id: str
     stale: bool
     input_features: _containers.RepeatedCompositeFieldContainer[_types_pb2.ResolvedFeature]
-    def __init__(self, role: _Optional[_Union[ServedRole, str]] = ..., alias: _Optional[str] = ..., model_version: _Optional[int] = ..., traffic_percent: _Optional[float] = ..., promotion_decision_id: _Optional[str] = ..., stale: _Optional[bool] = ..., input_features: _Optional[_Iterable[_Union[_types_pb2.ResolvedFeature, _Mapping]]] = ...) -> None: ...
+    def __init__(self, role: _Optional[_Union[_model_pb2.DeploymentRole, str]] = ..., alias: _Optional[str] = ..., model_version: _Optional[int] = ..., traffic_percent: _Optional[float] = ..., promotion_decision_id: _Optional[str] = ..., stale: _Optional[bool] = ..., input_features: _Optional[_Iterable[_Union[_types_pb2.ResolvedFeature, _Mapping]]] = ...) -> None: ...
 
 class EvaluateDeploymentRequest(_message.Message):
     __slots__ = ("deployment_name", "change", "model_name", "domain", "owner_team", "principal", "served_versions")
@@ -339,7 +299,7 @@ class ListDecisionsRequest(_message.Message):
     page_size: int
     page_token: str
     kinds: _containers.RepeatedScalarFieldContainer[_resources_pb2.EvaluationKind]
-    verdicts: _containers.RepeatedScalarFieldContainer[_decisions_pb2.Verdict]
+    verdicts: _containers.RepeatedScalarFieldContainer[_governance_pb2.PolicyVerdict]
     model_name: str
     model_version: int
     training_job_id: str
@@ -349,7 +309,7 @@ class ListDecisionsRequest(_message.Message):
     start_time: _timestamp_pb2.Timestamp
     end_time: _timestamp_pb2.Timestamp
     order_by: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., kinds: _Optional[_Iterable[_Union[_resources_pb2.EvaluationKind, str]]] = ..., verdicts: _Optional[_Iterable[_Union[_decisions_pb2.Verdict, str]]] = ..., model_name: _Optional[str] = ..., model_version: _Optional[int] = ..., training_job_id: _Optional[str] = ..., deployment_name: _Optional[str] = ..., principal: _Optional[str] = ..., policy_name: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., order_by: _Optional[str] = ...) -> None: ...
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., kinds: _Optional[_Iterable[_Union[_resources_pb2.EvaluationKind, str]]] = ..., verdicts: _Optional[_Iterable[_Union[_governance_pb2.PolicyVerdict, str]]] = ..., model_name: _Optional[str] = ..., model_version: _Optional[int] = ..., training_job_id: _Optional[str] = ..., deployment_name: _Optional[str] = ..., principal: _Optional[str] = ..., policy_name: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., order_by: _Optional[str] = ...) -> None: ...
 
 class ListDecisionsResponse(_message.Message):
     __slots__ = ("decisions", "next_page_token")
@@ -390,12 +350,13 @@ class DetectProxiesResponse(_message.Message):
     def __init__(self, report: _Optional[_Union[_decisions_pb2.ProxyReport, _Mapping]] = ...) -> None: ...
 
 class ListAuditRecordsRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "principal", "method", "kind", "resource_name", "status_code", "start_time", "end_time", "order_by")
+    __slots__ = ("page_size", "page_token", "principal", "method", "kind", "resource_type", "resource_name", "status_code", "start_time", "end_time", "order_by")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
     METHOD_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_NAME_FIELD_NUMBER: _ClassVar[int]
     STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
     START_TIME_FIELD_NUMBER: _ClassVar[int]
@@ -405,18 +366,19 @@ class ListAuditRecordsRequest(_message.Message):
     page_token: str
     principal: str
     method: str
-    kind: _resources_pb2.AuditKind
+    kind: _audit_pb2.AuditKind
+    resource_type: str
     resource_name: str
     status_code: str
     start_time: _timestamp_pb2.Timestamp
     end_time: _timestamp_pb2.Timestamp
     order_by: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., principal: _Optional[str] = ..., method: _Optional[str] = ..., kind: _Optional[_Union[_resources_pb2.AuditKind, str]] = ..., resource_name: _Optional[str] = ..., status_code: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., order_by: _Optional[str] = ...) -> None: ...
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., principal: _Optional[str] = ..., method: _Optional[str] = ..., kind: _Optional[_Union[_audit_pb2.AuditKind, str]] = ..., resource_type: _Optional[str] = ..., resource_name: _Optional[str] = ..., status_code: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., order_by: _Optional[str] = ...) -> None: ...
 
 class ListAuditRecordsResponse(_message.Message):
-    __slots__ = ("records", "next_page_token")
-    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("audit_records", "next_page_token")
+    AUDIT_RECORDS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
-    records: _containers.RepeatedCompositeFieldContainer[_resources_pb2.AuditRecord]
+    audit_records: _containers.RepeatedCompositeFieldContainer[_audit_pb2.AuditRecord]
     next_page_token: str
-    def __init__(self, records: _Optional[_Iterable[_Union[_resources_pb2.AuditRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    def __init__(self, audit_records: _Optional[_Iterable[_Union[_audit_pb2.AuditRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -23,9 +23,10 @@ _sym_db = _symbol_database.Default()
 
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from sextant.type.v1 import governance_pb2 as sextant_dot_type_dot_v1_dot_governance__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!sextant/policy/v1/resources.proto\x12\x11sextant.policy.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"-\n\x0bPolicyScope\x12\x0f\n\x07\x64omains\x18\x01 \x03(\t\x12\r\n\x05teams\x18\x02 \x03(\t\"-\n\rBasisSynonyms\x12\r\n\x05\x62\x61sis\x18\x01 \x01(\t\x12\r\n\x05names\x18\x02 \x03(\t\"\xca\x01\n\x14ProhibitedInputsRule\x12\r\n\x05\x62\x61ses\x18\x01 \x03(\t\x12\x32\n\x08synonyms\x18\x02 \x03(\x0b\x32 .sextant.policy.v1.BasisSynonyms\x12\x1d\n\x15name_match_exemptions\x18\x03 \x03(\t\x12\x31\n)allow_age_for_empirically_derived_scoring\x18\x04 \x01(\x08\x12\x1d\n\x15\x65lderly_age_threshold\x18\x05 \x01(\x05\"\xce\x01\n\x12ProxyDetectionRule\x12\x16\n\x0ewarn_threshold\x18\x01 \x01(\x01\x12\x16\n\x0e\x64\x65ny_threshold\x18\x02 \x01(\x01\x12/\n\x07methods\x18\x03 \x03(\x0e\x32\x1e.sextant.policy.v1.ProxyMethod\x12\x14\n\x0cnumeric_bins\x18\x04 \x01(\x05\x12\x10\n\x08\x63v_folds\x18\x05 \x01(\x05\x12\x17\n\x0fmax_sample_rows\x18\x06 \x01(\x03\x12\x16\n\x0erequire_sample\x18\x07 \x01(\x08\"\xa4\x01\n\x10\x46\x61irnessGateRule\x12 \n\x18min_adverse_impact_ratio\x18\x01 \x01(\x01\x12(\n max_equal_opportunity_difference\x18\x02 \x01(\x01\x12\x16\n\x0emin_group_size\x18\x03 \x01(\x03\x12\x1b\n\x13required_attributes\x18\x04 \x03(\t\x12\x0f\n\x07\x64\x61taset\x18\x05 \x01(\t\"\xc1\x03\n\x14RequiredEvidenceRule\x12\x1d\n\x15require_parity_passed\x18\x01 \x01(\x08\x12T\n\x0fmetric_minimums\x18\x02 \x03(\x0b\x32;.sextant.policy.v1.RequiredEvidenceRule.MetricMinimumsEntry\x12T\n\x0fmetric_maximums\x18\x03 \x03(\x0b\x32;.sextant.policy.v1.RequiredEvidenceRule.MetricMaximumsEntry\x12\x15\n\rmin_approvals\x18\x04 \x01(\x05\x12\x16\n\x0e\x61pprover_roles\x18\x05 \x03(\t\x12\"\n\x1arequire_promotion_decision\x18\x06 \x01(\x08\x12\x1d\n\x15\x66orbid_stale_versions\x18\x07 \x01(\x08\x1a\x35\n\x13MetricMinimumsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x1a\x35\n\x13MetricMaximumsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\xe2\x03\n\x04Rule\x12\n\n\x02id\x18\x01 \x01(\t\x12)\n\x04kind\x18\x02 \x01(\x0e\x32\x1b.sextant.policy.v1.RuleKind\x12)\n\x04mode\x18\x03 \x01(\x0e\x32\x1b.sextant.policy.v1.RuleMode\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x31\n\x06stages\x18\x05 \x03(\x0e\x32!.sextant.policy.v1.EvaluationKind\x12\x16\n\x0etarget_aliases\x18\x06 \x03(\t\x12\x44\n\x11prohibited_inputs\x18\x07 \x01(\x0b\x32\'.sextant.policy.v1.ProhibitedInputsRuleH\x00\x12@\n\x0fproxy_detection\x18\x08 \x01(\x0b\x32%.sextant.policy.v1.ProxyDetectionRuleH\x00\x12<\n\rfairness_gate\x18\t \x01(\x0b\x32#.sextant.policy.v1.FairnessGateRuleH\x00\x12\x44\n\x11required_evidence\x18\n \x01(\x0b\x32\'.sextant.policy.v1.RequiredEvidenceRuleH\x00\x42\x0c\n\nparameters\"\xaf\x01\n\x0ePolicyDocument\x12\x13\n\x0b\x64\x65scription\x18\x01 \x01(\t\x12-\n\x05scope\x18\x02 \x01(\x0b\x32\x1e.sextant.policy.v1.PolicyScope\x12\x31\n\x0c\x64\x65\x66\x61ult_mode\x18\x03 \x01(\x0e\x32\x1b.sextant.policy.v1.RuleMode\x12&\n\x05rules\x18\x04 \x03(\x0b\x32\x17.sextant.policy.v1.Rule\"\xfa\x02\n\x06Policy\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12/\n\x06\x66ormat\x18\x03 \x01(\x0e\x32\x1f.sextant.policy.v1.PolicyFormat\x12\x0e\n\x06source\x18\x04 \x01(\t\x12\x33\n\x08\x64ocument\x18\x05 \x01(\x0b\x32!.sextant.policy.v1.PolicyDocument\x12\x10\n\x08\x64isabled\x18\x06 \x01(\x08\x12\x13\n\x0b\x63hange_note\x18\x07 \x01(\t\x12\x0f\n\x07\x62uiltin\x18\x08 \x01(\x08\x12\x15\n\rsource_sha256\x18\t \x01(\t\x12/\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ncreated_by\x18\x0b \x01(\t\x12\x16\n\x0elatest_version\x18\x0c \x01(\x05\x12/\n\x0b\x64\x65lete_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa4\x03\n\x0b\x41uditRecord\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12/\n\x0brecord_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tprincipal\x18\x03 \x01(\t\x12\x0e\n\x06\x63\x61ller\x18\x04 \x01(\t\x12\x0e\n\x06method\x18\x05 \x01(\t\x12*\n\x04kind\x18\x06 \x01(\x0e\x32\x1c.sextant.policy.v1.AuditKind\x12\x15\n\rresource_type\x18\x07 \x01(\t\x12\x15\n\rresource_name\x18\x08 \x01(\t\x12\x18\n\x10resource_version\x18\t \x01(\x05\x12\x13\n\x0bstatus_code\x18\n \x01(\t\x12\x14\n\x0c\x65rror_reason\x18\x0b \x01(\t\x12\x12\n\nrequest_id\x18\x0c \x01(\t\x12<\n\x07\x64\x65tails\x18\r \x03(\x0b\x32+.sextant.policy.v1.AuditRecord.DetailsEntry\x1a.\n\x0c\x44\x65tailsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01*]\n\x0cPolicyFormat\x12\x1d\n\x19POLICY_FORMAT_UNSPECIFIED\x10\x00\x12\x16\n\x12POLICY_FORMAT_YAML\x10\x01\x12\x16\n\x12POLICY_FORMAT_JSON\x10\x02*\xa3\x01\n\x08RuleKind\x12\x19\n\x15RULE_KIND_UNSPECIFIED\x10\x00\x12\x1f\n\x1bRULE_KIND_PROHIBITED_INPUTS\x10\x01\x12\x1d\n\x19RULE_KIND_PROXY_DETECTION\x10\x02\x12\x1b\n\x17RULE_KIND_FAIRNESS_GATE\x10\x03\x12\x1f\n\x1bRULE_KIND_REQUIRED_EVIDENCE\x10\x04*g\n\x08RuleMode\x12\x19\n\x15RULE_MODE_UNSPECIFIED\x10\x00\x12\x15\n\x11RULE_MODE_ENFORCE\x10\x01\x12\x12\n\x0eRULE_MODE_WARN\x10\x02\x12\x15\n\x11RULE_MODE_DRY_RUN\x10\x03*\x8e\x01\n\x0e\x45valuationKind\x12\x1f\n\x1b\x45VALUATION_KIND_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x45VALUATION_KIND_TRAINING\x10\x01\x12\x1d\n\x19\x45VALUATION_KIND_PROMOTION\x10\x02\x12\x1e\n\x1a\x45VALUATION_KIND_DEPLOYMENT\x10\x03*\x93\x01\n\x0bProxyMethod\x12\x1c\n\x18PROXY_METHOD_UNSPECIFIED\x10\x00\x12\x1a\n\x16PROXY_METHOD_CRAMERS_V\x10\x01\x12.\n*PROXY_METHOD_NORMALIZED_MUTUAL_INFORMATION\x10\x02\x12\x1a\n\x16PROXY_METHOD_JOINT_AUC\x10\x03*z\n\tAuditKind\x12\x1a\n\x16\x41UDIT_KIND_UNSPECIFIED\x10\x00\x12\x17\n\x13\x41UDIT_KIND_MUTATION\x10\x01\x12\x19\n\x15\x41UDIT_KIND_EVALUATION\x10\x02\x12\x1d\n\x19\x41UDIT_KIND_SENSITIVE_READ\x10\x03\x42Z\n\x15\x64\x65v.sextant.policy.v1P\x01Z?github.com/sextant-ml/sextant/gen/go/sextant/policy/v1;policyv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!sextant/policy/v1/resources.proto\x12\x11sextant.policy.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a sextant/type/v1/governance.proto\"-\n\x0bPolicyScope\x12\x0f\n\x07\x64omains\x18\x01 \x03(\t\x12\r\n\x05teams\x18\x02 \x03(\t\"N\n\rBasisSynonyms\x12.\n\x05\x62\x61sis\x18\x01 \x01(\x0e\x32\x1f.sextant.type.v1.ProtectedBasis\x12\r\n\x05names\x18\x02 \x03(\t\"\xeb\x01\n\x14ProhibitedInputsRule\x12.\n\x05\x62\x61ses\x18\x01 \x03(\x0e\x32\x1f.sextant.type.v1.ProtectedBasis\x12\x32\n\x08synonyms\x18\x02 \x03(\x0b\x32 .sextant.policy.v1.BasisSynonyms\x12\x1d\n\x15name_match_exemptions\x18\x03 \x03(\t\x12\x31\n)allow_age_for_empirically_derived_scoring\x18\x04 \x01(\x08\x12\x1d\n\x15\x65lderly_age_threshold\x18\x05 \x01(\x05\"\xce\x01\n\x12ProxyDetectionRule\x12\x16\n\x0ewarn_threshold\x18\x01 \x01(\x01\x12\x16\n\x0e\x64\x65ny_threshold\x18\x02 \x01(\x01\x12/\n\x07methods\x18\x03 \x03(\x0e\x32\x1e.sextant.policy.v1.ProxyMethod\x12\x14\n\x0cnumeric_bins\x18\x04 \x01(\x05\x12\x10\n\x08\x63v_folds\x18\x05 \x01(\x05\x12\x17\n\x0fmax_sample_rows\x18\x06 \x01(\x03\x12\x16\n\x0erequire_sample\x18\x07 \x01(\x08\"\xa4\x01\n\x10\x46\x61irnessGateRule\x12 \n\x18min_adverse_impact_ratio\x18\x01 \x01(\x01\x12(\n max_equal_opportunity_difference\x18\x02 \x01(\x01\x12\x16\n\x0emin_group_size\x18\x03 \x01(\x03\x12\x1b\n\x13required_attributes\x18\x04 \x03(\t\x12\x0f\n\x07\x64\x61taset\x18\x05 \x01(\t\"\xc1\x03\n\x14RequiredEvidenceRule\x12\x1d\n\x15require_parity_passed\x18\x01 \x01(\x08\x12T\n\x0fmetric_minimums\x18\x02 \x03(\x0b\x32;.sextant.policy.v1.RequiredEvidenceRule.MetricMinimumsEntry\x12T\n\x0fmetric_maximums\x18\x03 \x03(\x0b\x32;.sextant.policy.v1.RequiredEvidenceRule.MetricMaximumsEntry\x12\x15\n\rmin_approvals\x18\x04 \x01(\x05\x12\x16\n\x0e\x61pprover_roles\x18\x05 \x03(\t\x12\"\n\x1arequire_promotion_decision\x18\x06 \x01(\x08\x12\x1d\n\x15\x66orbid_stale_versions\x18\x07 \x01(\x08\x1a\x35\n\x13MetricMinimumsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x1a\x35\n\x13MetricMaximumsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\xea\x03\n\x04Rule\x12\n\n\x02id\x18\x01 \x01(\t\x12-\n\x04kind\x18\x02 \x01(\x0e\x32\x1f.sextant.type.v1.PolicyRuleKind\x12-\n\x04mode\x18\x03 \x01(\x0e\x32\x1f.sextant.type.v1.PolicyRuleMode\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x31\n\x06stages\x18\x05 \x03(\x0e\x32!.sextant.policy.v1.EvaluationKind\x12\x16\n\x0etarget_aliases\x18\x06 \x03(\t\x12\x44\n\x11prohibited_inputs\x18\x07 \x01(\x0b\x32\'.sextant.policy.v1.ProhibitedInputsRuleH\x00\x12@\n\x0fproxy_detection\x18\x08 \x01(\x0b\x32%.sextant.policy.v1.ProxyDetectionRuleH\x00\x12<\n\rfairness_gate\x18\t \x01(\x0b\x32#.sextant.policy.v1.FairnessGateRuleH\x00\x12\x44\n\x11required_evidence\x18\n \x01(\x0b\x32\'.sextant.policy.v1.RequiredEvidenceRuleH\x00\x42\x0c\n\nparameters\"\xb3\x01\n\x0ePolicyDocument\x12\x13\n\x0b\x64\x65scription\x18\x01 \x01(\t\x12-\n\x05scope\x18\x02 \x01(\x0b\x32\x1e.sextant.policy.v1.PolicyScope\x12\x35\n\x0c\x64\x65\x66\x61ult_mode\x18\x03 \x01(\x0e\x32\x1f.sextant.type.v1.PolicyRuleMode\x12&\n\x05rules\x18\x04 \x03(\x0b\x32\x17.sextant.policy.v1.Rule\"\xfa\x02\n\x06Policy\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12/\n\x06\x66ormat\x18\x03 \x01(\x0e\x32\x1f.sextant.policy.v1.PolicyFormat\x12\x0e\n\x06source\x18\x04 \x01(\t\x12\x33\n\x08\x64ocument\x18\x05 \x01(\x0b\x32!.sextant.policy.v1.PolicyDocument\x12\x10\n\x08\x64isabled\x18\x06 \x01(\x08\x12\x13\n\x0b\x63hange_note\x18\x07 \x01(\t\x12\x0f\n\x07\x62uiltin\x18\x08 \x01(\x08\x12\x15\n\rsource_sha256\x18\t \x01(\t\x12/\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ncreated_by\x18\x0b \x01(\t\x12\x16\n\x0elatest_version\x18\x0c \x01(\x05\x12/\n\x0b\x64\x65lete_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp*]\n\x0cPolicyFormat\x12\x1d\n\x19POLICY_FORMAT_UNSPECIFIED\x10\x00\x12\x16\n\x12POLICY_FORMAT_YAML\x10\x01\x12\x16\n\x12POLICY_FORMAT_JSON\x10\x02*\x8e\x01\n\x0e\x45valuationKind\x12\x1f\n\x1b\x45VALUATION_KIND_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x45VALUATION_KIND_TRAINING\x10\x01\x12\x1d\n\x19\x45VALUATION_KIND_PROMOTION\x10\x02\x12\x1e\n\x1a\x45VALUATION_KIND_DEPLOYMENT\x10\x03*\x93\x01\n\x0bProxyMethod\x12\x1c\n\x18PROXY_METHOD_UNSPECIFIED\x10\x00\x12\x1a\n\x16PROXY_METHOD_CRAMERS_V\x10\x01\x12.\n*PROXY_METHOD_NORMALIZED_MUTUAL_INFORMATION\x10\x02\x12\x1a\n\x16PROXY_METHOD_JOINT_AUC\x10\x03\x42Z\n\x15\x64\x65v.sextant.policy.v1P\x01Z?github.com/sextant-ml/sextant/gen/go/sextant/policy/v1;policyv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,44 +38,32 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_REQUIREDEVIDENCERULE_METRICMINIMUMSENTRY']._serialized_options = b'8\001'
   _globals['_REQUIREDEVIDENCERULE_METRICMAXIMUMSENTRY']._loaded_options = None
   _globals['_REQUIREDEVIDENCERULE_METRICMAXIMUMSENTRY']._serialized_options = b'8\001'
-  _globals['_AUDITRECORD_DETAILSENTRY']._loaded_options = None
-  _globals['_AUDITRECORD_DETAILSENTRY']._serialized_options = b'8\001'
-  _globals['_POLICYFORMAT']._serialized_start=2683
-  _globals['_POLICYFORMAT']._serialized_end=2776
-  _globals['_RULEKIND']._serialized_start=2779
-  _globals['_RULEKIND']._serialized_end=2942
-  _globals['_RULEMODE']._serialized_start=2944
-  _globals['_RULEMODE']._serialized_end=3047
-  _globals['_EVALUATIONKIND']._serialized_start=3050
-  _globals['_EVALUATIONKIND']._serialized_end=3192
-  _globals['_PROXYMETHOD']._serialized_start=3195
-  _globals['_PROXYMETHOD']._serialized_end=3342
-  _globals['_AUDITKIND']._serialized_start=3344
-  _globals['_AUDITKIND']._serialized_end=3466
-  _globals['_POLICYSCOPE']._serialized_start=89
-  _globals['_POLICYSCOPE']._serialized_end=134
-  _globals['_BASISSYNONYMS']._serialized_start=136
-  _globals['_BASISSYNONYMS']._serialized_end=181
-  _globals['_PROHIBITEDINPUTSRULE']._serialized_start=184
-  _globals['_PROHIBITEDINPUTSRULE']._serialized_end=386
-  _globals['_PROXYDETECTIONRULE']._serialized_start=389
-  _globals['_PROXYDETECTIONRULE']._serialized_end=595
-  _globals['_FAIRNESSGATERULE']._serialized_start=598
-  _globals['_FAIRNESSGATERULE']._serialized_end=762
-  _globals['_REQUIREDEVIDENCERULE']._serialized_start=765
-  _globals['_REQUIREDEVIDENCERULE']._serialized_end=1214
-  _globals['_REQUIREDEVIDENCERULE_METRICMINIMUMSENTRY']._serialized_start=1106
-  _globals['_REQUIREDEVIDENCERULE_METRICMINIMUMSENTRY']._serialized_end=1159
-  _globals['_REQUIREDEVIDENCERULE_METRICMAXIMUMSENTRY']._serialized_start=1161
-  _globals['_REQUIREDEVIDENCERULE_METRICMAXIMUMSENTRY']._serialized_end=1214
-  _globals['_RULE']._serialized_start=1217
-  _globals['_RULE']._serialized_end=1699
-  _globals['_POLICYDOCUMENT']._serialized_start=1702
-  _globals['_POLICYDOCUMENT']._serialized_end=1877
-  _globals['_POLICY']._serialized_start=1880
-  _globals['_POLICY']._serialized_end=2258
-  _globals['_AUDITRECORD']._serialized_start=2261
-  _globals['_AUDITRECORD']._serialized_end=2681
-  _globals['_AUDITRECORD_DETAILSENTRY']._serialized_start=2635
-  _globals['_AUDITRECORD_DETAILSENTRY']._serialized_end=2681
+  _globals['_POLICYFORMAT']._serialized_start=2372
+  _globals['_POLICYFORMAT']._serialized_end=2465
+  _globals['_EVALUATIONKIND']._serialized_start=2468
+  _globals['_EVALUATIONKIND']._serialized_end=2610
+  _globals['_PROXYMETHOD']._serialized_start=2613
+  _globals['_PROXYMETHOD']._serialized_end=2760
+  _globals['_POLICYSCOPE']._serialized_start=123
+  _globals['_POLICYSCOPE']._serialized_end=168
+  _globals['_BASISSYNONYMS']._serialized_start=170
+  _globals['_BASISSYNONYMS']._serialized_end=248
+  _globals['_PROHIBITEDINPUTSRULE']._serialized_start=251
+  _globals['_PROHIBITEDINPUTSRULE']._serialized_end=486
+  _globals['_PROXYDETECTIONRULE']._serialized_start=489
+  _globals['_PROXYDETECTIONRULE']._serialized_end=695
+  _globals['_FAIRNESSGATERULE']._serialized_start=698
+  _globals['_FAIRNESSGATERULE']._serialized_end=862
+  _globals['_REQUIREDEVIDENCERULE']._serialized_start=865
+  _globals['_REQUIREDEVIDENCERULE']._serialized_end=1314
+  _globals['_REQUIREDEVIDENCERULE_METRICMINIMUMSENTRY']._serialized_start=1206
+  _globals['_REQUIREDEVIDENCERULE_METRICMINIMUMSENTRY']._serialized_end=1259
+  _globals['_REQUIREDEVIDENCERULE_METRICMAXIMUMSENTRY']._serialized_start=1261
+  _globals['_REQUIREDEVIDENCERULE_METRICMAXIMUMSENTRY']._serialized_end=1314
+  _globals['_RULE']._serialized_start=1317
+  _globals['_RULE']._serialized_end=1807
+  _globals['_POLICYDOCUMENT']._serialized_start=1810
+  _globals['_POLICYDOCUMENT']._serialized_end=1989
+  _globals['_POLICY']._serialized_start=1992
+  _globals['_POLICY']._serialized_end=2370
 # @@protoc_insertion_point(module_scope)

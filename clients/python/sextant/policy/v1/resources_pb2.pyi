@@ -1,6 +1,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from sextant.type.v1 import governance_pb2 as _governance_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -16,21 +17,6 @@ class PolicyFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     POLICY_FORMAT_YAML: _ClassVar[PolicyFormat]
     POLICY_FORMAT_JSON: _ClassVar[PolicyFormat]
 
-class RuleKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    RULE_KIND_UNSPECIFIED: _ClassVar[RuleKind]
-    RULE_KIND_PROHIBITED_INPUTS: _ClassVar[RuleKind]
-    RULE_KIND_PROXY_DETECTION: _ClassVar[RuleKind]
-    RULE_KIND_FAIRNESS_GATE: _ClassVar[RuleKind]
-    RULE_KIND_REQUIRED_EVIDENCE: _ClassVar[RuleKind]
-
-class RuleMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    RULE_MODE_UNSPECIFIED: _ClassVar[RuleMode]
-    RULE_MODE_ENFORCE: _ClassVar[RuleMode]
-    RULE_MODE_WARN: _ClassVar[RuleMode]
-    RULE_MODE_DRY_RUN: _ClassVar[RuleMode]
-
 class EvaluationKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     EVALUATION_KIND_UNSPECIFIED: _ClassVar[EvaluationKind]
@@ -44,25 +30,9 @@ class ProxyMethod(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PROXY_METHOD_CRAMERS_V: _ClassVar[ProxyMethod]
     PROXY_METHOD_NORMALIZED_MUTUAL_INFORMATION: _ClassVar[ProxyMethod]
     PROXY_METHOD_JOINT_AUC: _ClassVar[ProxyMethod]
-
-class AuditKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    AUDIT_KIND_UNSPECIFIED: _ClassVar[AuditKind]
-    AUDIT_KIND_MUTATION: _ClassVar[AuditKind]
-    AUDIT_KIND_EVALUATION: _ClassVar[AuditKind]
-    AUDIT_KIND_SENSITIVE_READ: _ClassVar[AuditKind]
 POLICY_FORMAT_UNSPECIFIED: PolicyFormat
 POLICY_FORMAT_YAML: PolicyFormat
 POLICY_FORMAT_JSON: PolicyFormat
-RULE_KIND_UNSPECIFIED: RuleKind
-RULE_KIND_PROHIBITED_INPUTS: RuleKind
-RULE_KIND_PROXY_DETECTION: RuleKind
-RULE_KIND_FAIRNESS_GATE: RuleKind
-RULE_KIND_REQUIRED_EVIDENCE: RuleKind
-RULE_MODE_UNSPECIFIED: RuleMode
-RULE_MODE_ENFORCE: RuleMode
-RULE_MODE_WARN: RuleMode
-RULE_MODE_DRY_RUN: RuleMode
 EVALUATION_KIND_UNSPECIFIED: EvaluationKind
 EVALUATION_KIND_TRAINING: EvaluationKind
 EVALUATION_KIND_PROMOTION: EvaluationKind
@@ -71,10 +41,6 @@ PROXY_METHOD_UNSPECIFIED: ProxyMethod
 PROXY_METHOD_CRAMERS_V: ProxyMethod
 PROXY_METHOD_NORMALIZED_MUTUAL_INFORMATION: ProxyMethod
 PROXY_METHOD_JOINT_AUC: ProxyMethod
-AUDIT_KIND_UNSPECIFIED: AuditKind
-AUDIT_KIND_MUTATION: AuditKind
-AUDIT_KIND_EVALUATION: AuditKind
-AUDIT_KIND_SENSITIVE_READ: AuditKind
 
 class PolicyScope(_message.Message):
     __slots__ = ("domains", "teams")
@@ -88,9 +54,9 @@ class BasisSynonyms(_message.Message):
     __slots__ = ("basis", "names")
     BASIS_FIELD_NUMBER: _ClassVar[int]
     NAMES_FIELD_NUMBER: _ClassVar[int]
-    basis: str
+    basis: _governance_pb2.ProtectedBasis
     names: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, basis: _Optional[str] = ..., names: _Optional[_Iterable[str]] = ...) -> None: ...
+    def __init__(self, basis: _Optional[_Union[_governance_pb2.ProtectedBasis, str]] = ..., names: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ProhibitedInputsRule(_message.Message):
     __slots__ = ("bases", "synonyms", "name_match_exemptions", "allow_age_for_empirically_derived_scoring", "elderly_age_threshold")
@@ -99,12 +65,12 @@ class ProhibitedInputsRule(_message.Message):
     NAME_MATCH_EXEMPTIONS_FIELD_NUMBER: _ClassVar[int]
     ALLOW_AGE_FOR_EMPIRICALLY_DERIVED_SCORING_FIELD_NUMBER: _ClassVar[int]
     ELDERLY_AGE_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
-    bases: _containers.RepeatedScalarFieldContainer[str]
+    bases: _containers.RepeatedScalarFieldContainer[_governance_pb2.ProtectedBasis]
     synonyms: _containers.RepeatedCompositeFieldContainer[BasisSynonyms]
     name_match_exemptions: _containers.RepeatedScalarFieldContainer[str]
     allow_age_for_empirically_derived_scoring: bool
     elderly_age_threshold: int
-    def __init__(self, bases: _Optional[_Iterable[str]] = ..., synonyms: _Optional[_Iterable[_Union[BasisSynonyms, _Mapping]]] = ..., name_match_exemptions: _Optional[_Iterable[str]] = ..., allow_age_for_empirically_derived_scoring: _Optional[bool] = ..., elderly_age_threshold: _Optional[int] = ...) -> None: ...
+    def __init__(self, bases: _Optional[_Iterable[_Union[_governance_pb2.ProtectedBasis, str]]] = ..., synonyms: _Optional[_Iterable[_Union[BasisSynonyms, _Mapping]]] = ..., name_match_exemptions: _Optional[_Iterable[str]] = ..., allow_age_for_empirically_derived_scoring: _Optional[bool] = ..., elderly_age_threshold: _Optional[int] = ...) -> None: ...
 
 class ProxyDetectionRule(_message.Message):
     __slots__ = ("warn_threshold", "deny_threshold", "methods", "numeric_bins", "cv_folds", "max_sample_rows", "require_sample")
@@ -183,8 +149,8 @@ class Rule(_message.Message):
     FAIRNESS_GATE_FIELD_NUMBER: _ClassVar[int]
     REQUIRED_EVIDENCE_FIELD_NUMBER: _ClassVar[int]
     id: str
-    kind: RuleKind
-    mode: RuleMode
+    kind: _governance_pb2.PolicyRuleKind
+    mode: _governance_pb2.PolicyRuleMode
     description: str
     stages: _containers.RepeatedScalarFieldContainer[EvaluationKind]
     target_aliases: _containers.RepeatedScalarFieldContainer[str]
@@ -192,7 +158,7 @@ class Rule(_message.Message):
     proxy_detection: ProxyDetectionRule
     fairness_gate: FairnessGateRule
     required_evidence: RequiredEvidenceRule
-    def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[RuleKind, str]] = ..., mode: _Optional[_Union[RuleMode, str]] = ..., description: _Optional[str] = ..., stages: _Optional[_Iterable[_Union[EvaluationKind, str]]] = ..., target_aliases: _Optional[_Iterable[str]] = ..., prohibited_inputs: _Optional[_Union[ProhibitedInputsRule, _Mapping]] = ..., proxy_detection: _Optional[_Union[ProxyDetectionRule, _Mapping]] = ..., fairness_gate: _Optional[_Union[FairnessGateRule, _Mapping]] = ..., required_evidence: _Optional[_Union[RequiredEvidenceRule, _Mapping]] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[_governance_pb2.PolicyRuleKind, str]] = ..., mode: _Optional[_Union[_governance_pb2.PolicyRuleMode, str]] = ..., description: _Optional[str] = ..., stages: _Optional[_Iterable[_Union[EvaluationKind, str]]] = ..., target_aliases: _Optional[_Iterable[str]] = ..., prohibited_inputs: _Optional[_Union[ProhibitedInputsRule, _Mapping]] = ..., proxy_detection: _Optional[_Union[ProxyDetectionRule, _Mapping]] = ..., fairness_gate: _Optional[_Union[FairnessGateRule, _Mapping]] = ..., required_evidence: _Optional[_Union[RequiredEvidenceRule, _Mapping]] = ...) -> None: ...
 
 class PolicyDocument(_message.Message):
     __slots__ = ("description", "scope", "default_mode", "rules")
@@ -202,9 +168,9 @@ class PolicyDocument(_message.Message):
     RULES_FIELD_NUMBER: _ClassVar[int]
     description: str
     scope: PolicyScope
-    default_mode: RuleMode
+    default_mode: _governance_pb2.PolicyRuleMode
     rules: _containers.RepeatedCompositeFieldContainer[Rule]
-    def __init__(self, description: _Optional[str] = ..., scope: _Optional[_Union[PolicyScope, _Mapping]] = ..., default_mode: _Optional[_Union[RuleMode, str]] = ..., rules: _Optional[_Iterable[_Union[Rule, _Mapping]]] = ...) -> None: ...
+    def __init__(self, description: _Optional[str] = ..., scope: _Optional[_Union[PolicyScope, _Mapping]] = ..., default_mode: _Optional[_Union[_governance_pb2.PolicyRuleMode, str]] = ..., rules: _Optional[_Iterable[_Union[Rule, _Mapping]]] = ...) -> None: ...
 
 class Policy(_message.Message):
     __slots__ = ("name", "version", "format", "source", "document", "disabled", "change_note", "builtin", "source_sha256", "create_time", "created_by", "latest_version", "delete_time")
@@ -235,40 +201,3 @@ class Policy(_message.Message):
     latest_version: int
     delete_time: _timestamp_pb2.Timestamp
     def __init__(self, name: _Optional[str] = ..., version: _Optional[int] = ..., format: _Optional[_Union[PolicyFormat, str]] = ..., source: _Optional[str] = ..., document: _Optional[_Union[PolicyDocument, _Mapping]] = ..., disabled: _Optional[bool] = ..., change_note: _Optional[str] = ..., builtin: _Optional[bool] = ..., source_sha256: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ..., latest_version: _Optional[int] = ..., delete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
-
-class AuditRecord(_message.Message):
-    __slots__ = ("sequence", "record_time", "principal", "caller", "method", "kind", "resource_type", "resource_name", "resource_version", "status_code", "error_reason", "request_id", "details")
-    class DetailsEntry(_message.Message):
-        __slots__ = ("key", "value")
-        KEY_FIELD_NUMBER: _ClassVar[int]
-        VALUE_FIELD_NUMBER: _ClassVar[int]
-        key: str
-        value: str
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
-    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
-    RECORD_TIME_FIELD_NUMBER: _ClassVar[int]
-    PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
-    CALLER_FIELD_NUMBER: _ClassVar[int]
-    METHOD_FIELD_NUMBER: _ClassVar[int]
-    KIND_FIELD_NUMBER: _ClassVar[int]
-    RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
-    RESOURCE_NAME_FIELD_NUMBER: _ClassVar[int]
-    RESOURCE_VERSION_FIELD_NUMBER: _ClassVar[int]
-    STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
-    ERROR_REASON_FIELD_NUMBER: _ClassVar[int]
-    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
-    DETAILS_FIELD_NUMBER: _ClassVar[int]
-    sequence: int
-    record_time: _timestamp_pb2.Timestamp
-    principal: str
-    caller: str
-    method: str
-    kind: AuditKind
-    resource_type: str
-    resource_name: str
-    resource_version: int
-    status_code: str
-    error_reason: str
-    request_id: str
-    details: _containers.ScalarMap[str, str]
-    def __init__(self, sequence: _Optional[int] = ..., record_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., principal: _Optional[str] = ..., caller: _Optional[str] = ..., method: _Optional[str] = ..., kind: _Optional[_Union[AuditKind, str]] = ..., resource_type: _Optional[str] = ..., resource_name: _Optional[str] = ..., resource_version: _Optional[int] = ..., status_code: _Optional[str] = ..., error_reason: _Optional[str] = ..., request_id: _Optional[str] = ..., details: _Optional[_Mapping[str, str]] = ...) -> None: ...

@@ -2,6 +2,8 @@ import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from sextant.registry.v1 import resources_pb2 as _resources_pb2
+from sextant.type.v1 import governance_pb2 as _governance_pb2
+from sextant.type.v1 import model_pb2 as _model_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -110,9 +112,9 @@ class AliasMovedEvent(_message.Message):
     OWNER_TEAM_FIELD_NUMBER: _ClassVar[int]
     change: _resources_pb2.AliasHistoryEntry
     protected: bool
-    verdict: _resources_pb2.PolicyVerdict
+    verdict: _governance_pb2.PolicyVerdict
     owner_team: str
-    def __init__(self, change: _Optional[_Union[_resources_pb2.AliasHistoryEntry, _Mapping]] = ..., protected: _Optional[bool] = ..., verdict: _Optional[_Union[_resources_pb2.PolicyVerdict, str]] = ..., owner_team: _Optional[str] = ...) -> None: ...
+    def __init__(self, change: _Optional[_Union[_resources_pb2.AliasHistoryEntry, _Mapping]] = ..., protected: _Optional[bool] = ..., verdict: _Optional[_Union[_governance_pb2.PolicyVerdict, str]] = ..., owner_team: _Optional[str] = ...) -> None: ...
 
 class AliasDeletedEvent(_message.Message):
     __slots__ = ("change", "protected", "owner_team")
@@ -130,18 +132,18 @@ class VersionMarkedStaleEvent(_message.Message):
     ALL_REASONS_FIELD_NUMBER: _ClassVar[int]
     ALIASES_FIELD_NUMBER: _ClassVar[int]
     OWNER_TEAM_FIELD_NUMBER: _ClassVar[int]
-    added_reasons: _containers.RepeatedCompositeFieldContainer[_resources_pb2.StaleReason]
-    all_reasons: _containers.RepeatedCompositeFieldContainer[_resources_pb2.StaleReason]
+    added_reasons: _containers.RepeatedCompositeFieldContainer[_model_pb2.StaleReason]
+    all_reasons: _containers.RepeatedCompositeFieldContainer[_model_pb2.StaleReason]
     aliases: _containers.RepeatedScalarFieldContainer[str]
     owner_team: str
-    def __init__(self, added_reasons: _Optional[_Iterable[_Union[_resources_pb2.StaleReason, _Mapping]]] = ..., all_reasons: _Optional[_Iterable[_Union[_resources_pb2.StaleReason, _Mapping]]] = ..., aliases: _Optional[_Iterable[str]] = ..., owner_team: _Optional[str] = ...) -> None: ...
+    def __init__(self, added_reasons: _Optional[_Iterable[_Union[_model_pb2.StaleReason, _Mapping]]] = ..., all_reasons: _Optional[_Iterable[_Union[_model_pb2.StaleReason, _Mapping]]] = ..., aliases: _Optional[_Iterable[str]] = ..., owner_team: _Optional[str] = ...) -> None: ...
 
 class VersionStaleClearedEvent(_message.Message):
     __slots__ = ("cleared_reasons", "reason", "owner_team")
     CLEARED_REASONS_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     OWNER_TEAM_FIELD_NUMBER: _ClassVar[int]
-    cleared_reasons: _containers.RepeatedCompositeFieldContainer[_resources_pb2.StaleReason]
+    cleared_reasons: _containers.RepeatedCompositeFieldContainer[_model_pb2.StaleReason]
     reason: str
     owner_team: str
-    def __init__(self, cleared_reasons: _Optional[_Iterable[_Union[_resources_pb2.StaleReason, _Mapping]]] = ..., reason: _Optional[str] = ..., owner_team: _Optional[str] = ...) -> None: ...
+    def __init__(self, cleared_reasons: _Optional[_Iterable[_Union[_model_pb2.StaleReason, _Mapping]]] = ..., reason: _Optional[str] = ..., owner_team: _Optional[str] = ...) -> None: ...

@@ -4,29 +4,16 @@ from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from sextant.registry.v1 import events_pb2 as _events_pb2
 from sextant.registry.v1 import resources_pb2 as _resources_pb2
+from sextant.type.v1 import audit_pb2 as _audit_pb2
+from sextant.type.v1 import governance_pb2 as _governance_pb2
+from sextant.type.v1 import model_pb2 as _model_pb2
 from google.protobuf.internal import containers as _containers
-from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
-
-class ComparisonOperator(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    COMPARISON_OPERATOR_UNSPECIFIED: _ClassVar[ComparisonOperator]
-    COMPARISON_OPERATOR_GREATER_THAN: _ClassVar[ComparisonOperator]
-    COMPARISON_OPERATOR_GREATER_THAN_OR_EQUAL: _ClassVar[ComparisonOperator]
-    COMPARISON_OPERATOR_LESS_THAN: _ClassVar[ComparisonOperator]
-    COMPARISON_OPERATOR_LESS_THAN_OR_EQUAL: _ClassVar[ComparisonOperator]
-    COMPARISON_OPERATOR_EQUAL: _ClassVar[ComparisonOperator]
-COMPARISON_OPERATOR_UNSPECIFIED: ComparisonOperator
-COMPARISON_OPERATOR_GREATER_THAN: ComparisonOperator
-COMPARISON_OPERATOR_GREATER_THAN_OR_EQUAL: ComparisonOperator
-COMPARISON_OPERATOR_LESS_THAN: ComparisonOperator
-COMPARISON_OPERATOR_LESS_THAN_OR_EQUAL: ComparisonOperator
-COMPARISON_OPERATOR_EQUAL: ComparisonOperator
 
 class CreateRegisteredModelRequest(_message.Message):
     __slots__ = ("model",)
@@ -156,9 +143,9 @@ class MetricFilter(_message.Message):
     COMPARISON_FIELD_NUMBER: _ClassVar[int]
     VALUE_FIELD_NUMBER: _ClassVar[int]
     metric: str
-    comparison: ComparisonOperator
+    comparison: _model_pb2.ComparisonOperator
     value: float
-    def __init__(self, metric: _Optional[str] = ..., comparison: _Optional[_Union[ComparisonOperator, str]] = ..., value: _Optional[float] = ...) -> None: ...
+    def __init__(self, metric: _Optional[str] = ..., comparison: _Optional[_Union[_model_pb2.ComparisonOperator, str]] = ..., value: _Optional[float] = ...) -> None: ...
 
 class ListModelVersionsRequest(_message.Message):
     __slots__ = ("page_size", "page_token", "model_name", "statuses", "tags", "alias", "stale", "metrics", "create_time_start", "create_time_end", "feature_view", "training_job_id", "order_by", "view")
@@ -300,9 +287,9 @@ class SetAliasResponse(_message.Message):
     WARNINGS_FIELD_NUMBER: _ClassVar[int]
     alias: _resources_pb2.Alias
     change: _resources_pb2.AliasHistoryEntry
-    verdict: _resources_pb2.PolicyVerdict
-    warnings: _containers.RepeatedCompositeFieldContainer[_resources_pb2.Violation]
-    def __init__(self, alias: _Optional[_Union[_resources_pb2.Alias, _Mapping]] = ..., change: _Optional[_Union[_resources_pb2.AliasHistoryEntry, _Mapping]] = ..., verdict: _Optional[_Union[_resources_pb2.PolicyVerdict, str]] = ..., warnings: _Optional[_Iterable[_Union[_resources_pb2.Violation, _Mapping]]] = ...) -> None: ...
+    verdict: _governance_pb2.PolicyVerdict
+    warnings: _containers.RepeatedCompositeFieldContainer[_governance_pb2.PolicyViolation]
+    def __init__(self, alias: _Optional[_Union[_resources_pb2.Alias, _Mapping]] = ..., change: _Optional[_Union[_resources_pb2.AliasHistoryEntry, _Mapping]] = ..., verdict: _Optional[_Union[_governance_pb2.PolicyVerdict, str]] = ..., warnings: _Optional[_Iterable[_Union[_governance_pb2.PolicyViolation, _Mapping]]] = ...) -> None: ...
 
 class MoveAliasRequest(_message.Message):
     __slots__ = ("model_name", "alias", "version", "to_previous", "expected_version", "principal", "reason")
@@ -330,9 +317,9 @@ class MoveAliasResponse(_message.Message):
     WARNINGS_FIELD_NUMBER: _ClassVar[int]
     alias: _resources_pb2.Alias
     change: _resources_pb2.AliasHistoryEntry
-    verdict: _resources_pb2.PolicyVerdict
-    warnings: _containers.RepeatedCompositeFieldContainer[_resources_pb2.Violation]
-    def __init__(self, alias: _Optional[_Union[_resources_pb2.Alias, _Mapping]] = ..., change: _Optional[_Union[_resources_pb2.AliasHistoryEntry, _Mapping]] = ..., verdict: _Optional[_Union[_resources_pb2.PolicyVerdict, str]] = ..., warnings: _Optional[_Iterable[_Union[_resources_pb2.Violation, _Mapping]]] = ...) -> None: ...
+    verdict: _governance_pb2.PolicyVerdict
+    warnings: _containers.RepeatedCompositeFieldContainer[_governance_pb2.PolicyViolation]
+    def __init__(self, alias: _Optional[_Union[_resources_pb2.Alias, _Mapping]] = ..., change: _Optional[_Union[_resources_pb2.AliasHistoryEntry, _Mapping]] = ..., verdict: _Optional[_Union[_governance_pb2.PolicyVerdict, str]] = ..., warnings: _Optional[_Iterable[_Union[_governance_pb2.PolicyViolation, _Mapping]]] = ...) -> None: ...
 
 class DeleteAliasRequest(_message.Message):
     __slots__ = ("model_name", "alias", "expected_version", "principal", "reason")
@@ -466,9 +453,9 @@ class ApproveModelVersionResponse(_message.Message):
     __slots__ = ("approval", "model_version")
     APPROVAL_FIELD_NUMBER: _ClassVar[int]
     MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
-    approval: _resources_pb2.Approval
+    approval: _governance_pb2.Approval
     model_version: _resources_pb2.ModelVersion
-    def __init__(self, approval: _Optional[_Union[_resources_pb2.Approval, _Mapping]] = ..., model_version: _Optional[_Union[_resources_pb2.ModelVersion, _Mapping]] = ...) -> None: ...
+    def __init__(self, approval: _Optional[_Union[_governance_pb2.Approval, _Mapping]] = ..., model_version: _Optional[_Union[_resources_pb2.ModelVersion, _Mapping]] = ...) -> None: ...
 
 class WatchRegistryEventsRequest(_message.Message):
     __slots__ = ("after_revision", "model_names", "kinds")
@@ -487,31 +474,35 @@ class WatchRegistryEventsResponse(_message.Message):
     def __init__(self, event: _Optional[_Union[_events_pb2.RegistryEvent, _Mapping]] = ...) -> None: ...
 
 class ListAuditRecordsRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "principal", "rpc", "resource_type", "resource_name", "status_code", "start_time", "end_time")
+    __slots__ = ("page_size", "page_token", "principal", "method", "kind", "resource_type", "resource_name", "status_code", "start_time", "end_time", "order_by")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
-    RPC_FIELD_NUMBER: _ClassVar[int]
+    METHOD_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_NAME_FIELD_NUMBER: _ClassVar[int]
     STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
     START_TIME_FIELD_NUMBER: _ClassVar[int]
     END_TIME_FIELD_NUMBER: _ClassVar[int]
+    ORDER_BY_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
     principal: str
-    rpc: str
+    method: str
+    kind: _audit_pb2.AuditKind
     resource_type: str
     resource_name: str
     status_code: str
     start_time: _timestamp_pb2.Timestamp
     end_time: _timestamp_pb2.Timestamp
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., principal: _Optional[str] = ..., rpc: _Optional[str] = ..., resource_type: _Optional[str] = ..., resource_name: _Optional[str] = ..., status_code: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    order_by: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., principal: _Optional[str] = ..., method: _Optional[str] = ..., kind: _Optional[_Union[_audit_pb2.AuditKind, str]] = ..., resource_type: _Optional[str] = ..., resource_name: _Optional[str] = ..., status_code: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., order_by: _Optional[str] = ...) -> None: ...
 
 class ListAuditRecordsResponse(_message.Message):
     __slots__ = ("audit_records", "next_page_token")
     AUDIT_RECORDS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
-    audit_records: _containers.RepeatedCompositeFieldContainer[_resources_pb2.AuditRecord]
+    audit_records: _containers.RepeatedCompositeFieldContainer[_audit_pb2.AuditRecord]
     next_page_token: str
-    def __init__(self, audit_records: _Optional[_Iterable[_Union[_resources_pb2.AuditRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    def __init__(self, audit_records: _Optional[_Iterable[_Union[_audit_pb2.AuditRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -382,7 +382,8 @@ class RegistryServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListAuditRecords(self, request, context):
-        """ListAuditRecords reads the registry's append-only audit log of mutating calls, newest first.
+        """ListAuditRecords reads the registry's append-only audit log of mutating calls, newest first by
+        default.
         Errors: INVALID_ARGUMENT (bad filter or page token), PERMISSION_DENIED (the caller's role may
         not read the audit log).
         """

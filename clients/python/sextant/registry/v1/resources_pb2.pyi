@@ -1,6 +1,8 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from sextant.type.v1 import governance_pb2 as _governance_pb2
+from sextant.type.v1 import model_pb2 as _model_pb2
 from sextant.type.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -23,24 +25,11 @@ class ModelFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     MODEL_FORMAT_UNSPECIFIED: _ClassVar[ModelFormat]
     MODEL_FORMAT_ONNX: _ClassVar[ModelFormat]
 
-class ModelTask(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    MODEL_TASK_UNSPECIFIED: _ClassVar[ModelTask]
-    MODEL_TASK_BINARY_CLASSIFICATION: _ClassVar[ModelTask]
-    MODEL_TASK_MULTICLASS_CLASSIFICATION: _ClassVar[ModelTask]
-    MODEL_TASK_REGRESSION: _ClassVar[ModelTask]
-
 class ModelVersionView(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     MODEL_VERSION_VIEW_UNSPECIFIED: _ClassVar[ModelVersionView]
     MODEL_VERSION_VIEW_BASIC: _ClassVar[ModelVersionView]
     MODEL_VERSION_VIEW_FULL: _ClassVar[ModelVersionView]
-
-class StaleReasonSource(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    STALE_REASON_SOURCE_UNSPECIFIED: _ClassVar[StaleReasonSource]
-    STALE_REASON_SOURCE_FEATURE_DEFINITION_CHANGE: _ClassVar[StaleReasonSource]
-    STALE_REASON_SOURCE_MANUAL: _ClassVar[StaleReasonSource]
 
 class AliasChangeKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -49,51 +38,20 @@ class AliasChangeKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ALIAS_CHANGE_KIND_MOVED: _ClassVar[AliasChangeKind]
     ALIAS_CHANGE_KIND_ROLLED_BACK: _ClassVar[AliasChangeKind]
     ALIAS_CHANGE_KIND_DELETED: _ClassVar[AliasChangeKind]
-
-class PolicyVerdict(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    POLICY_VERDICT_UNSPECIFIED: _ClassVar[PolicyVerdict]
-    POLICY_VERDICT_NOT_REQUIRED: _ClassVar[PolicyVerdict]
-    POLICY_VERDICT_ALLOW: _ClassVar[PolicyVerdict]
-    POLICY_VERDICT_WARN: _ClassVar[PolicyVerdict]
-    POLICY_VERDICT_DENY: _ClassVar[PolicyVerdict]
-
-class ViolationEffect(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    VIOLATION_EFFECT_UNSPECIFIED: _ClassVar[ViolationEffect]
-    VIOLATION_EFFECT_DENY: _ClassVar[ViolationEffect]
-    VIOLATION_EFFECT_WARN: _ClassVar[ViolationEffect]
-    VIOLATION_EFFECT_DRY_RUN: _ClassVar[ViolationEffect]
 MODEL_VERSION_STATUS_UNSPECIFIED: ModelVersionStatus
 MODEL_VERSION_STATUS_PENDING: ModelVersionStatus
 MODEL_VERSION_STATUS_READY: ModelVersionStatus
 MODEL_VERSION_STATUS_FAILED: ModelVersionStatus
 MODEL_FORMAT_UNSPECIFIED: ModelFormat
 MODEL_FORMAT_ONNX: ModelFormat
-MODEL_TASK_UNSPECIFIED: ModelTask
-MODEL_TASK_BINARY_CLASSIFICATION: ModelTask
-MODEL_TASK_MULTICLASS_CLASSIFICATION: ModelTask
-MODEL_TASK_REGRESSION: ModelTask
 MODEL_VERSION_VIEW_UNSPECIFIED: ModelVersionView
 MODEL_VERSION_VIEW_BASIC: ModelVersionView
 MODEL_VERSION_VIEW_FULL: ModelVersionView
-STALE_REASON_SOURCE_UNSPECIFIED: StaleReasonSource
-STALE_REASON_SOURCE_FEATURE_DEFINITION_CHANGE: StaleReasonSource
-STALE_REASON_SOURCE_MANUAL: StaleReasonSource
 ALIAS_CHANGE_KIND_UNSPECIFIED: AliasChangeKind
 ALIAS_CHANGE_KIND_CREATED: AliasChangeKind
 ALIAS_CHANGE_KIND_MOVED: AliasChangeKind
 ALIAS_CHANGE_KIND_ROLLED_BACK: AliasChangeKind
 ALIAS_CHANGE_KIND_DELETED: AliasChangeKind
-POLICY_VERDICT_UNSPECIFIED: PolicyVerdict
-POLICY_VERDICT_NOT_REQUIRED: PolicyVerdict
-POLICY_VERDICT_ALLOW: PolicyVerdict
-POLICY_VERDICT_WARN: PolicyVerdict
-POLICY_VERDICT_DENY: PolicyVerdict
-VIOLATION_EFFECT_UNSPECIFIED: ViolationEffect
-VIOLATION_EFFECT_DENY: ViolationEffect
-VIOLATION_EFFECT_WARN: ViolationEffect
-VIOLATION_EFFECT_DRY_RUN: ViolationEffect
 
 class RegisteredModel(_message.Message):
     __slots__ = ("name", "description", "owner_team", "domain", "tags", "create_time", "update_time", "aliases", "latest_version", "creator")
@@ -184,14 +142,14 @@ class ModelVersion(_message.Message):
     status: ModelVersionStatus
     status_message: str
     format: ModelFormat
-    task: ModelTask
+    task: _model_pb2.ModelTask
     signature: _types_pb2.ModelSignature
     metrics: _containers.ScalarMap[str, float]
     params: _containers.ScalarMap[str, str]
     tags: _containers.ScalarMap[str, str]
     aliases: _containers.RepeatedScalarFieldContainer[str]
     stale: bool
-    stale_reasons: _containers.RepeatedCompositeFieldContainer[StaleReason]
+    stale_reasons: _containers.RepeatedCompositeFieldContainer[_model_pb2.StaleReason]
     artifact_sha256: str
     artifact_size_bytes: int
     creator: str
@@ -199,11 +157,11 @@ class ModelVersion(_message.Message):
     update_time: _timestamp_pb2.Timestamp
     ready_time: _timestamp_pb2.Timestamp
     lineage: Lineage
-    approvals: _containers.RepeatedCompositeFieldContainer[Approval]
-    def __init__(self, model_name: _Optional[str] = ..., version: _Optional[int] = ..., description: _Optional[str] = ..., status: _Optional[_Union[ModelVersionStatus, str]] = ..., status_message: _Optional[str] = ..., format: _Optional[_Union[ModelFormat, str]] = ..., task: _Optional[_Union[ModelTask, str]] = ..., signature: _Optional[_Union[_types_pb2.ModelSignature, _Mapping]] = ..., metrics: _Optional[_Mapping[str, float]] = ..., params: _Optional[_Mapping[str, str]] = ..., tags: _Optional[_Mapping[str, str]] = ..., aliases: _Optional[_Iterable[str]] = ..., stale: _Optional[bool] = ..., stale_reasons: _Optional[_Iterable[_Union[StaleReason, _Mapping]]] = ..., artifact_sha256: _Optional[str] = ..., artifact_size_bytes: _Optional[int] = ..., creator: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ready_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lineage: _Optional[_Union[Lineage, _Mapping]] = ..., approvals: _Optional[_Iterable[_Union[Approval, _Mapping]]] = ...) -> None: ...
+    approvals: _containers.RepeatedCompositeFieldContainer[_governance_pb2.Approval]
+    def __init__(self, model_name: _Optional[str] = ..., version: _Optional[int] = ..., description: _Optional[str] = ..., status: _Optional[_Union[ModelVersionStatus, str]] = ..., status_message: _Optional[str] = ..., format: _Optional[_Union[ModelFormat, str]] = ..., task: _Optional[_Union[_model_pb2.ModelTask, str]] = ..., signature: _Optional[_Union[_types_pb2.ModelSignature, _Mapping]] = ..., metrics: _Optional[_Mapping[str, float]] = ..., params: _Optional[_Mapping[str, str]] = ..., tags: _Optional[_Mapping[str, str]] = ..., aliases: _Optional[_Iterable[str]] = ..., stale: _Optional[bool] = ..., stale_reasons: _Optional[_Iterable[_Union[_model_pb2.StaleReason, _Mapping]]] = ..., artifact_sha256: _Optional[str] = ..., artifact_size_bytes: _Optional[int] = ..., creator: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ready_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lineage: _Optional[_Union[Lineage, _Mapping]] = ..., approvals: _Optional[_Iterable[_Union[_governance_pb2.Approval, _Mapping]]] = ...) -> None: ...
 
 class Lineage(_message.Message):
-    __slots__ = ("training_job_id", "run_id", "experiment", "dataset_digest", "features", "feature_service", "label_column", "policy_decision_id", "parity_report", "fairness_results", "reference_profile", "training_row_count", "validation_row_count", "data_start_time", "data_end_time", "empirically_derived_scoring_system", "favorable_label")
+    __slots__ = ("training_job_id", "run_id", "experiment", "dataset_digest", "features", "feature_service", "label_column", "policy_decision_id", "parity_report", "fairness_results", "age_probe_results", "reference_profile", "training_row_count", "validation_row_count", "data_start_time", "data_end_time", "empirically_derived_scoring_system", "favorable_label")
     TRAINING_JOB_ID_FIELD_NUMBER: _ClassVar[int]
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     EXPERIMENT_FIELD_NUMBER: _ClassVar[int]
@@ -214,6 +172,7 @@ class Lineage(_message.Message):
     POLICY_DECISION_ID_FIELD_NUMBER: _ClassVar[int]
     PARITY_REPORT_FIELD_NUMBER: _ClassVar[int]
     FAIRNESS_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    AGE_PROBE_RESULTS_FIELD_NUMBER: _ClassVar[int]
     REFERENCE_PROFILE_FIELD_NUMBER: _ClassVar[int]
     TRAINING_ROW_COUNT_FIELD_NUMBER: _ClassVar[int]
     VALIDATION_ROW_COUNT_FIELD_NUMBER: _ClassVar[int]
@@ -231,6 +190,7 @@ class Lineage(_message.Message):
     policy_decision_id: str
     parity_report: _types_pb2.ParityReport
     fairness_results: _containers.RepeatedCompositeFieldContainer[_types_pb2.FairnessResult]
+    age_probe_results: _containers.RepeatedCompositeFieldContainer[_governance_pb2.AgeProbeResult]
     reference_profile: _types_pb2.DatasetProfile
     training_row_count: int
     validation_row_count: int
@@ -238,31 +198,7 @@ class Lineage(_message.Message):
     data_end_time: _timestamp_pb2.Timestamp
     empirically_derived_scoring_system: bool
     favorable_label: str
-    def __init__(self, training_job_id: _Optional[str] = ..., run_id: _Optional[str] = ..., experiment: _Optional[str] = ..., dataset_digest: _Optional[str] = ..., features: _Optional[_Iterable[_Union[_types_pb2.ResolvedFeature, _Mapping]]] = ..., feature_service: _Optional[str] = ..., label_column: _Optional[str] = ..., policy_decision_id: _Optional[str] = ..., parity_report: _Optional[_Union[_types_pb2.ParityReport, _Mapping]] = ..., fairness_results: _Optional[_Iterable[_Union[_types_pb2.FairnessResult, _Mapping]]] = ..., reference_profile: _Optional[_Union[_types_pb2.DatasetProfile, _Mapping]] = ..., training_row_count: _Optional[int] = ..., validation_row_count: _Optional[int] = ..., data_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., data_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., empirically_derived_scoring_system: _Optional[bool] = ..., favorable_label: _Optional[str] = ...) -> None: ...
-
-class StaleReason(_message.Message):
-    __slots__ = ("source", "feature_view", "old_fingerprint", "new_fingerprint", "old_view_version", "new_view_version", "mark_time", "principal", "message", "featurestore_revision")
-    SOURCE_FIELD_NUMBER: _ClassVar[int]
-    FEATURE_VIEW_FIELD_NUMBER: _ClassVar[int]
-    OLD_FINGERPRINT_FIELD_NUMBER: _ClassVar[int]
-    NEW_FINGERPRINT_FIELD_NUMBER: _ClassVar[int]
-    OLD_VIEW_VERSION_FIELD_NUMBER: _ClassVar[int]
-    NEW_VIEW_VERSION_FIELD_NUMBER: _ClassVar[int]
-    MARK_TIME_FIELD_NUMBER: _ClassVar[int]
-    PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
-    MESSAGE_FIELD_NUMBER: _ClassVar[int]
-    FEATURESTORE_REVISION_FIELD_NUMBER: _ClassVar[int]
-    source: StaleReasonSource
-    feature_view: str
-    old_fingerprint: str
-    new_fingerprint: str
-    old_view_version: int
-    new_view_version: int
-    mark_time: _timestamp_pb2.Timestamp
-    principal: str
-    message: str
-    featurestore_revision: int
-    def __init__(self, source: _Optional[_Union[StaleReasonSource, str]] = ..., feature_view: _Optional[str] = ..., old_fingerprint: _Optional[str] = ..., new_fingerprint: _Optional[str] = ..., old_view_version: _Optional[int] = ..., new_view_version: _Optional[int] = ..., mark_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., principal: _Optional[str] = ..., message: _Optional[str] = ..., featurestore_revision: _Optional[int] = ...) -> None: ...
+    def __init__(self, training_job_id: _Optional[str] = ..., run_id: _Optional[str] = ..., experiment: _Optional[str] = ..., dataset_digest: _Optional[str] = ..., features: _Optional[_Iterable[_Union[_types_pb2.ResolvedFeature, _Mapping]]] = ..., feature_service: _Optional[str] = ..., label_column: _Optional[str] = ..., policy_decision_id: _Optional[str] = ..., parity_report: _Optional[_Union[_types_pb2.ParityReport, _Mapping]] = ..., fairness_results: _Optional[_Iterable[_Union[_types_pb2.FairnessResult, _Mapping]]] = ..., age_probe_results: _Optional[_Iterable[_Union[_governance_pb2.AgeProbeResult, _Mapping]]] = ..., reference_profile: _Optional[_Union[_types_pb2.DatasetProfile, _Mapping]] = ..., training_row_count: _Optional[int] = ..., validation_row_count: _Optional[int] = ..., data_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., data_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., empirically_derived_scoring_system: _Optional[bool] = ..., favorable_label: _Optional[str] = ...) -> None: ...
 
 class Alias(_message.Message):
     __slots__ = ("model_name", "alias", "version", "protected", "update_time", "updated_by", "decision_id", "reason")
@@ -309,74 +245,3 @@ class AliasHistoryEntry(_message.Message):
     revision: int
     request_id: str
     def __init__(self, model_name: _Optional[str] = ..., alias: _Optional[str] = ..., kind: _Optional[_Union[AliasChangeKind, str]] = ..., from_version: _Optional[int] = ..., to_version: _Optional[int] = ..., principal: _Optional[str] = ..., change_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decision_id: _Optional[str] = ..., reason: _Optional[str] = ..., revision: _Optional[int] = ..., request_id: _Optional[str] = ...) -> None: ...
-
-class Approval(_message.Message):
-    __slots__ = ("principal", "roles", "alias", "comment", "approve_time")
-    PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
-    ROLES_FIELD_NUMBER: _ClassVar[int]
-    ALIAS_FIELD_NUMBER: _ClassVar[int]
-    COMMENT_FIELD_NUMBER: _ClassVar[int]
-    APPROVE_TIME_FIELD_NUMBER: _ClassVar[int]
-    principal: str
-    roles: _containers.RepeatedScalarFieldContainer[str]
-    alias: str
-    comment: str
-    approve_time: _timestamp_pb2.Timestamp
-    def __init__(self, principal: _Optional[str] = ..., roles: _Optional[_Iterable[str]] = ..., alias: _Optional[str] = ..., comment: _Optional[str] = ..., approve_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
-
-class Violation(_message.Message):
-    __slots__ = ("rule", "policy_name", "policy_version", "feature", "metric", "measured_value", "threshold", "explanation", "effect")
-    RULE_FIELD_NUMBER: _ClassVar[int]
-    POLICY_NAME_FIELD_NUMBER: _ClassVar[int]
-    POLICY_VERSION_FIELD_NUMBER: _ClassVar[int]
-    FEATURE_FIELD_NUMBER: _ClassVar[int]
-    METRIC_FIELD_NUMBER: _ClassVar[int]
-    MEASURED_VALUE_FIELD_NUMBER: _ClassVar[int]
-    THRESHOLD_FIELD_NUMBER: _ClassVar[int]
-    EXPLANATION_FIELD_NUMBER: _ClassVar[int]
-    EFFECT_FIELD_NUMBER: _ClassVar[int]
-    rule: str
-    policy_name: str
-    policy_version: int
-    feature: str
-    metric: str
-    measured_value: float
-    threshold: float
-    explanation: str
-    effect: ViolationEffect
-    def __init__(self, rule: _Optional[str] = ..., policy_name: _Optional[str] = ..., policy_version: _Optional[int] = ..., feature: _Optional[str] = ..., metric: _Optional[str] = ..., measured_value: _Optional[float] = ..., threshold: _Optional[float] = ..., explanation: _Optional[str] = ..., effect: _Optional[_Union[ViolationEffect, str]] = ...) -> None: ...
-
-class AuditRecord(_message.Message):
-    __slots__ = ("id", "record_time", "principal", "actor", "rpc", "resource_type", "resource_name", "status_code", "error_reason", "request_id", "peer", "details")
-    class DetailsEntry(_message.Message):
-        __slots__ = ("key", "value")
-        KEY_FIELD_NUMBER: _ClassVar[int]
-        VALUE_FIELD_NUMBER: _ClassVar[int]
-        key: str
-        value: str
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
-    ID_FIELD_NUMBER: _ClassVar[int]
-    RECORD_TIME_FIELD_NUMBER: _ClassVar[int]
-    PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
-    ACTOR_FIELD_NUMBER: _ClassVar[int]
-    RPC_FIELD_NUMBER: _ClassVar[int]
-    RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
-    RESOURCE_NAME_FIELD_NUMBER: _ClassVar[int]
-    STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
-    ERROR_REASON_FIELD_NUMBER: _ClassVar[int]
-    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
-    PEER_FIELD_NUMBER: _ClassVar[int]
-    DETAILS_FIELD_NUMBER: _ClassVar[int]
-    id: int
-    record_time: _timestamp_pb2.Timestamp
-    principal: str
-    actor: str
-    rpc: str
-    resource_type: str
-    resource_name: str
-    status_code: str
-    error_reason: str
-    request_id: str
-    peer: str
-    details: _containers.ScalarMap[str, str]
-    def __init__(self, id: _Optional[int] = ..., record_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., principal: _Optional[str] = ..., actor: _Optional[str] = ..., rpc: _Optional[str] = ..., resource_type: _Optional[str] = ..., resource_name: _Optional[str] = ..., status_code: _Optional[str] = ..., error_reason: _Optional[str] = ..., request_id: _Optional[str] = ..., peer: _Optional[str] = ..., details: _Optional[_Mapping[str, str]] = ...) -> None: ...

@@ -23,11 +23,13 @@ _sym_db = _symbol_database.Default()
 
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
-from sextant.serving.v1 import tabular_pb2 as sextant_dot_serving_dot_v1_dot_tabular__pb2
+from sextant.type.v1 import features_pb2 as sextant_dot_type_dot_v1_dot_features__pb2
+from sextant.type.v1 import model_pb2 as sextant_dot_type_dot_v1_dot_model__pb2
+from sextant.type.v1 import tabular_pb2 as sextant_dot_type_dot_v1_dot_tabular__pb2
 from sextant.type.v1 import types_pb2 as sextant_dot_type_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"sextant/serving/v1/resources.proto\x12\x12sextant.serving.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a sextant/serving/v1/tabular.proto\x1a\x1bsextant/type/v1/types.proto\"\x91\x07\n\nDeployment\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x12\n\nmodel_name\x18\x03 \x01(\t\x12\r\n\x05\x61lias\x18\x04 \x01(\t\x12\x30\n\x06\x63\x61nary\x18\x05 \x01(\x0b\x32 .sextant.serving.v1.CanaryConfig\x12\x30\n\x06shadow\x18\x06 \x01(\x0b\x32 .sextant.serving.v1.ShadowConfig\x12H\n\x16missing_feature_policy\x18\x07 \x01(\x0e\x32(.sextant.serving.v1.MissingFeaturePolicy\x12I\n\x0e\x64\x65\x66\x61ult_values\x18\x08 \x03(\x0b\x32\x31.sextant.serving.v1.Deployment.DefaultValuesEntry\x12?\n\x0emicro_batching\x18\t \x01(\x0b\x32\'.sextant.serving.v1.MicroBatchingConfig\x12\x12\n\nowner_team\x18\n \x01(\t\x12:\n\x06labels\x18\x0b \x03(\x0b\x32*.sextant.serving.v1.Deployment.LabelsEntry\x12\x1a\n\x12policy_decision_id\x18\x0c \x01(\t\x12\x32\n\x05state\x18\r \x01(\x0e\x32#.sextant.serving.v1.DeploymentState\x12\x15\n\rstate_message\x18\x0e \x01(\t\x12:\n\x0fserved_versions\x18\x0f \x03(\x0b\x32!.sextant.serving.v1.ServedVersion\x12\x0c\n\x04\x65tag\x18\x10 \x01(\t\x12/\n\x0b\x63reate_time\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07\x63reator\x18\x13 \x01(\t\x12\x12\n\nupdated_by\x18\x14 \x01(\t\x1aL\n\x12\x44\x65\x66\x61ultValuesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12%\n\x05value\x18\x02 \x01(\x0b\x32\x16.sextant.type.v1.Value:\x02\x38\x01\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"m\n\x0c\x43\x61naryConfig\x12\r\n\x05\x61lias\x18\x01 \x01(\t\x12\x17\n\x0ftraffic_percent\x18\x02 \x01(\x05\x12\x35\n\tsplit_key\x18\x03 \x01(\x0e\x32\".sextant.serving.v1.CanarySplitKey\"\x1d\n\x0cShadowConfig\x12\r\n\x05\x61lias\x18\x01 \x01(\t\"Z\n\x13MicroBatchingConfig\x12\x0f\n\x07\x65nabled\x18\x01 \x01(\x08\x12\x16\n\x0emax_batch_size\x18\x02 \x01(\x05\x12\x1a\n\x12max_queue_delay_us\x18\x03 \x01(\x03\"\xa5\x02\n\rServedVersion\x12\x30\n\x04role\x18\x01 \x01(\x0e\x32\".sextant.serving.v1.DeploymentRole\x12\r\n\x05\x61lias\x18\x02 \x01(\t\x12\x15\n\rmodel_version\x18\x03 \x01(\x05\x12,\n\x05state\x18\x04 \x01(\x0e\x32\x1d.sextant.serving.v1.LoadState\x12\x0f\n\x07message\x18\x05 \x01(\t\x12.\n\nready_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0fpending_version\x18\x07 \x01(\x05\x12\x34\n\rpending_state\x18\x08 \x01(\x0e\x32\x1d.sextant.serving.v1.LoadState\"Y\n\x11\x44\x65ploymentBinding\x12\x12\n\ndeployment\x18\x01 \x01(\t\x12\x30\n\x04role\x18\x02 \x01(\x0e\x32\".sextant.serving.v1.DeploymentRole\"\xe5\x03\n\x0bLoadedModel\x12\x12\n\nmodel_name\x18\x01 \x01(\t\x12\x15\n\rmodel_version\x18\x02 \x01(\x05\x12,\n\x05state\x18\x03 \x01(\x0e\x32\x1d.sextant.serving.v1.LoadState\x12\x0f\n\x07message\x18\x04 \x01(\t\x12\x0f\n\x07\x61liases\x18\x05 \x03(\t\x12\x37\n\x08\x62indings\x18\x06 \x03(\x0b\x32%.sextant.serving.v1.DeploymentBinding\x12\x14\n\x0cmemory_bytes\x18\x07 \x01(\x03\x12\x17\n\x0f\x61rtifact_sha256\x18\x08 \x01(\t\x12\x32\n\tsignature\x18\t \x01(\x0b\x32\x1f.sextant.type.v1.ModelSignature\x12\x17\n\x0f\x66rom_disk_cache\x18\n \x01(\x08\x12\x11\n\tevictable\x18\x0b \x01(\x08\x12-\n\tload_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0elast_used_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0finference_count\x18\x0e \x01(\x03\x12\x17\n\x0f\x65xecution_count\x18\x0f \x01(\x03\"p\n\rPolicyWarning\x12\x0c\n\x04rule\x18\x01 \x01(\t\x12\x13\n\x0bpolicy_name\x18\x02 \x01(\t\x12\x16\n\x0epolicy_version\x18\x03 \x01(\x05\x12\x0f\n\x07subject\x18\x04 \x01(\t\x12\x13\n\x0b\x65xplanation\x18\x05 \x01(\t\"\xc5\x01\n\x11\x46\x65\x61tureProvenance\x12\x12\n\ninput_name\x18\x01 \x01(\t\x12\x31\n\x07\x66\x65\x61ture\x18\x02 \x01(\x0b\x32 .sextant.type.v1.ResolvedFeature\x12\x38\n\x08statuses\x18\x03 \x03(\x0e\x32&.sextant.serving.v1.FeatureValueStatus\x12/\n\x0b\x65vent_times\x18\x04 \x03(\x0b\x32\x1a.google.protobuf.Timestamp\"z\n\x0c\x46\x65\x61turesUsed\x12/\n\x06values\x18\x01 \x01(\x0b\x32\x1f.sextant.serving.v1.TabularData\x12\x39\n\nprovenance\x18\x02 \x03(\x0b\x32%.sextant.serving.v1.FeatureProvenance\"O\n\nRowRouting\x12)\n\x06routes\x18\x01 \x03(\x0e\x32\x19.sextant.serving.v1.Route\x12\x16\n\x0emodel_versions\x18\x02 \x03(\x05\"\x8e\x01\n\x10\x44\x65pendencyStatus\x12\x0f\n\x07service\x18\x01 \x01(\t\x12\x0e\n\x06target\x18\x02 \x01(\t\x12\x11\n\treachable\x18\x03 \x01(\x08\x12\x35\n\x11last_success_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07message\x18\x05 \x01(\t\"\xc3\x01\n\x12PredictionLogStats\x12\x0e\n\x06queued\x18\x01 \x01(\x03\x12\x0f\n\x07shipped\x18\x02 \x01(\x03\x12\x0f\n\x07spilled\x18\x03 \x01(\x03\x12\x0f\n\x07\x64ropped\x18\x04 \x01(\x03\x12\x15\n\rjournal_bytes\x18\x05 \x01(\x03\x12\x1c\n\x14journal_budget_bytes\x18\x06 \x01(\x03\x12\x35\n\x11last_shipped_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xbb\x01\n\x10\x44\x65ploymentStatus\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\nmodel_name\x18\x02 \x01(\t\x12\x32\n\x05state\x18\x03 \x01(\x0e\x32#.sextant.serving.v1.DeploymentState\x12\x15\n\rstate_message\x18\x04 \x01(\t\x12:\n\x0fserved_versions\x18\x05 \x03(\x0b\x32!.sextant.serving.v1.ServedVersion*t\n\x0e\x43\x61narySplitKey\x12 \n\x1c\x43\x41NARY_SPLIT_KEY_UNSPECIFIED\x10\x00\x12\x1f\n\x1b\x43\x41NARY_SPLIT_KEY_REQUEST_ID\x10\x01\x12\x1f\n\x1b\x43\x41NARY_SPLIT_KEY_ENTITY_KEY\x10\x02*\x89\x01\n\x14MissingFeaturePolicy\x12&\n\"MISSING_FEATURE_POLICY_UNSPECIFIED\x10\x00\x12!\n\x1dMISSING_FEATURE_POLICY_REJECT\x10\x01\x12&\n\"MISSING_FEATURE_POLICY_USE_DEFAULT\x10\x02*\xc7\x01\n\x0f\x44\x65ploymentState\x12 \n\x1c\x44\x45PLOYMENT_STATE_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x44\x45PLOYMENT_STATE_PENDING\x10\x01\x12\x1c\n\x18\x44\x45PLOYMENT_STATE_LOADING\x10\x02\x12\x1a\n\x16\x44\x45PLOYMENT_STATE_READY\x10\x03\x12\x1d\n\x19\x44\x45PLOYMENT_STATE_DEGRADED\x10\x04\x12\x1b\n\x17\x44\x45PLOYMENT_STATE_FAILED\x10\x05*\x86\x01\n\x0e\x44\x65ploymentRole\x12\x1f\n\x1b\x44\x45PLOYMENT_ROLE_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x44\x45PLOYMENT_ROLE_PRIMARY\x10\x01\x12\x1a\n\x16\x44\x45PLOYMENT_ROLE_CANARY\x10\x02\x12\x1a\n\x16\x44\x45PLOYMENT_ROLE_SHADOW\x10\x03*U\n\x05Route\x12\x15\n\x11ROUTE_UNSPECIFIED\x10\x00\x12\x11\n\rROUTE_PRIMARY\x10\x01\x12\x10\n\x0cROUTE_CANARY\x10\x02\x12\x10\n\x0cROUTE_DIRECT\x10\x03*\xba\x01\n\tLoadState\x12\x1a\n\x16LOAD_STATE_UNSPECIFIED\x10\x00\x12\x1a\n\x16LOAD_STATE_DOWNLOADING\x10\x01\x12\x16\n\x12LOAD_STATE_LOADING\x10\x02\x12\x16\n\x12LOAD_STATE_WARMING\x10\x03\x12\x14\n\x10LOAD_STATE_READY\x10\x04\x12\x15\n\x11LOAD_STATE_FAILED\x10\x05\x12\x18\n\x14LOAD_STATE_UNLOADING\x10\x06*\x8c\x02\n\x12\x46\x65\x61tureValueStatus\x12$\n FEATURE_VALUE_STATUS_UNSPECIFIED\x10\x00\x12 \n\x1c\x46\x45\x41TURE_VALUE_STATUS_PRESENT\x10\x01\x12\x1d\n\x19\x46\x45\x41TURE_VALUE_STATUS_NULL\x10\x02\x12\"\n\x1e\x46\x45\x41TURE_VALUE_STATUS_NOT_FOUND\x10\x03\x12$\n FEATURE_VALUE_STATUS_OUTSIDE_TTL\x10\x04\x12!\n\x1d\x46\x45\x41TURE_VALUE_STATUS_SUPPLIED\x10\x05\x12\"\n\x1e\x46\x45\x41TURE_VALUE_STATUS_DEFAULTED\x10\x06\x42]\n\x16\x64\x65v.sextant.serving.v1P\x01ZAgithub.com/sextant-ml/sextant/gen/go/sextant/serving/v1;servingv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"sextant/serving/v1/resources.proto\x12\x12sextant.serving.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1esextant/type/v1/features.proto\x1a\x1bsextant/type/v1/model.proto\x1a\x1dsextant/type/v1/tabular.proto\x1a\x1bsextant/type/v1/types.proto\"\x91\x07\n\nDeployment\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x12\n\nmodel_name\x18\x03 \x01(\t\x12\r\n\x05\x61lias\x18\x04 \x01(\t\x12\x30\n\x06\x63\x61nary\x18\x05 \x01(\x0b\x32 .sextant.serving.v1.CanaryConfig\x12\x30\n\x06shadow\x18\x06 \x01(\x0b\x32 .sextant.serving.v1.ShadowConfig\x12H\n\x16missing_feature_policy\x18\x07 \x01(\x0e\x32(.sextant.serving.v1.MissingFeaturePolicy\x12I\n\x0e\x64\x65\x66\x61ult_values\x18\x08 \x03(\x0b\x32\x31.sextant.serving.v1.Deployment.DefaultValuesEntry\x12?\n\x0emicro_batching\x18\t \x01(\x0b\x32\'.sextant.serving.v1.MicroBatchingConfig\x12\x12\n\nowner_team\x18\n \x01(\t\x12:\n\x06labels\x18\x0b \x03(\x0b\x32*.sextant.serving.v1.Deployment.LabelsEntry\x12\x1a\n\x12policy_decision_id\x18\x0c \x01(\t\x12\x32\n\x05state\x18\r \x01(\x0e\x32#.sextant.serving.v1.DeploymentState\x12\x15\n\rstate_message\x18\x0e \x01(\t\x12:\n\x0fserved_versions\x18\x0f \x03(\x0b\x32!.sextant.serving.v1.ServedVersion\x12\x0c\n\x04\x65tag\x18\x10 \x01(\t\x12/\n\x0b\x63reate_time\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07\x63reator\x18\x13 \x01(\t\x12\x12\n\nupdated_by\x18\x14 \x01(\t\x1aL\n\x12\x44\x65\x66\x61ultValuesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12%\n\x05value\x18\x02 \x01(\x0b\x32\x16.sextant.type.v1.Value:\x02\x38\x01\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"m\n\x0c\x43\x61naryConfig\x12\r\n\x05\x61lias\x18\x01 \x01(\t\x12\x17\n\x0ftraffic_percent\x18\x02 \x01(\x05\x12\x35\n\tsplit_key\x18\x03 \x01(\x0e\x32\".sextant.serving.v1.CanarySplitKey\"\x1d\n\x0cShadowConfig\x12\r\n\x05\x61lias\x18\x01 \x01(\t\"Z\n\x13MicroBatchingConfig\x12\x0f\n\x07\x65nabled\x18\x01 \x01(\x08\x12\x16\n\x0emax_batch_size\x18\x02 \x01(\x05\x12\x1a\n\x12max_queue_delay_us\x18\x03 \x01(\x03\"\xa2\x02\n\rServedVersion\x12-\n\x04role\x18\x01 \x01(\x0e\x32\x1f.sextant.type.v1.DeploymentRole\x12\r\n\x05\x61lias\x18\x02 \x01(\t\x12\x15\n\rmodel_version\x18\x03 \x01(\x05\x12,\n\x05state\x18\x04 \x01(\x0e\x32\x1d.sextant.serving.v1.LoadState\x12\x0f\n\x07message\x18\x05 \x01(\t\x12.\n\nready_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0fpending_version\x18\x07 \x01(\x05\x12\x34\n\rpending_state\x18\x08 \x01(\x0e\x32\x1d.sextant.serving.v1.LoadState\"V\n\x11\x44\x65ploymentBinding\x12\x12\n\ndeployment\x18\x01 \x01(\t\x12-\n\x04role\x18\x02 \x01(\x0e\x32\x1f.sextant.type.v1.DeploymentRole\"\xe5\x03\n\x0bLoadedModel\x12\x12\n\nmodel_name\x18\x01 \x01(\t\x12\x15\n\rmodel_version\x18\x02 \x01(\x05\x12,\n\x05state\x18\x03 \x01(\x0e\x32\x1d.sextant.serving.v1.LoadState\x12\x0f\n\x07message\x18\x04 \x01(\t\x12\x0f\n\x07\x61liases\x18\x05 \x03(\t\x12\x37\n\x08\x62indings\x18\x06 \x03(\x0b\x32%.sextant.serving.v1.DeploymentBinding\x12\x14\n\x0cmemory_bytes\x18\x07 \x01(\x03\x12\x17\n\x0f\x61rtifact_sha256\x18\x08 \x01(\t\x12\x32\n\tsignature\x18\t \x01(\x0b\x32\x1f.sextant.type.v1.ModelSignature\x12\x17\n\x0f\x66rom_disk_cache\x18\n \x01(\x08\x12\x11\n\tevictable\x18\x0b \x01(\x08\x12-\n\tload_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0elast_used_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0finference_count\x18\x0e \x01(\x03\x12\x17\n\x0f\x65xecution_count\x18\x0f \x01(\x03\"\xac\x01\n\x11\x46\x65\x61tureProvenance\x12\x12\n\ninput_name\x18\x01 \x01(\t\x12\x31\n\x07\x66\x65\x61ture\x18\x02 \x01(\x0b\x32 .sextant.type.v1.ResolvedFeature\x12\x35\n\x08statuses\x18\x03 \x03(\x0e\x32#.sextant.type.v1.FeatureValueStatus\x12\x19\n\x11\x65vent_time_micros\x18\x04 \x03(\x03\"w\n\x0c\x46\x65\x61turesUsed\x12,\n\x06values\x18\x01 \x01(\x0b\x32\x1c.sextant.type.v1.TabularData\x12\x39\n\nprovenance\x18\x02 \x03(\x0b\x32%.sextant.serving.v1.FeatureProvenance\"V\n\nRowRouting\x12\x30\n\x06routes\x18\x01 \x03(\x0e\x32 .sextant.type.v1.PredictionRoute\x12\x16\n\x0emodel_versions\x18\x02 \x03(\x05\"\x8e\x01\n\x10\x44\x65pendencyStatus\x12\x0f\n\x07service\x18\x01 \x01(\t\x12\x0e\n\x06target\x18\x02 \x01(\t\x12\x11\n\treachable\x18\x03 \x01(\x08\x12\x35\n\x11last_success_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07message\x18\x05 \x01(\t\"\xc3\x01\n\x12PredictionLogStats\x12\x0e\n\x06queued\x18\x01 \x01(\x03\x12\x0f\n\x07shipped\x18\x02 \x01(\x03\x12\x0f\n\x07spilled\x18\x03 \x01(\x03\x12\x0f\n\x07\x64ropped\x18\x04 \x01(\x03\x12\x15\n\rjournal_bytes\x18\x05 \x01(\x03\x12\x1c\n\x14journal_budget_bytes\x18\x06 \x01(\x03\x12\x35\n\x11last_shipped_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xbb\x01\n\x10\x44\x65ploymentStatus\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\nmodel_name\x18\x02 \x01(\t\x12\x32\n\x05state\x18\x03 \x01(\x0e\x32#.sextant.serving.v1.DeploymentState\x12\x15\n\rstate_message\x18\x04 \x01(\t\x12:\n\x0fserved_versions\x18\x05 \x03(\x0b\x32!.sextant.serving.v1.ServedVersion*t\n\x0e\x43\x61narySplitKey\x12 \n\x1c\x43\x41NARY_SPLIT_KEY_UNSPECIFIED\x10\x00\x12\x1f\n\x1b\x43\x41NARY_SPLIT_KEY_REQUEST_ID\x10\x01\x12\x1f\n\x1b\x43\x41NARY_SPLIT_KEY_ENTITY_KEY\x10\x02*\x89\x01\n\x14MissingFeaturePolicy\x12&\n\"MISSING_FEATURE_POLICY_UNSPECIFIED\x10\x00\x12!\n\x1dMISSING_FEATURE_POLICY_REJECT\x10\x01\x12&\n\"MISSING_FEATURE_POLICY_USE_DEFAULT\x10\x02*\xc7\x01\n\x0f\x44\x65ploymentState\x12 \n\x1c\x44\x45PLOYMENT_STATE_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x44\x45PLOYMENT_STATE_PENDING\x10\x01\x12\x1c\n\x18\x44\x45PLOYMENT_STATE_LOADING\x10\x02\x12\x1a\n\x16\x44\x45PLOYMENT_STATE_READY\x10\x03\x12\x1d\n\x19\x44\x45PLOYMENT_STATE_DEGRADED\x10\x04\x12\x1b\n\x17\x44\x45PLOYMENT_STATE_FAILED\x10\x05*\xba\x01\n\tLoadState\x12\x1a\n\x16LOAD_STATE_UNSPECIFIED\x10\x00\x12\x1a\n\x16LOAD_STATE_DOWNLOADING\x10\x01\x12\x16\n\x12LOAD_STATE_LOADING\x10\x02\x12\x16\n\x12LOAD_STATE_WARMING\x10\x03\x12\x14\n\x10LOAD_STATE_READY\x10\x04\x12\x15\n\x11LOAD_STATE_FAILED\x10\x05\x12\x18\n\x14LOAD_STATE_UNLOADING\x10\x06\x42]\n\x16\x64\x65v.sextant.serving.v1P\x01ZAgithub.com/sextant-ml/sextant/gen/go/sextant/serving/v1;servingv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -39,50 +41,42 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DEPLOYMENT_DEFAULTVALUESENTRY']._serialized_options = b'8\001'
   _globals['_DEPLOYMENT_LABELSENTRY']._loaded_options = None
   _globals['_DEPLOYMENT_LABELSENTRY']._serialized_options = b'8\001'
-  _globals['_CANARYSPLITKEY']._serialized_start=3231
-  _globals['_CANARYSPLITKEY']._serialized_end=3347
-  _globals['_MISSINGFEATUREPOLICY']._serialized_start=3350
-  _globals['_MISSINGFEATUREPOLICY']._serialized_end=3487
-  _globals['_DEPLOYMENTSTATE']._serialized_start=3490
-  _globals['_DEPLOYMENTSTATE']._serialized_end=3689
-  _globals['_DEPLOYMENTROLE']._serialized_start=3692
-  _globals['_DEPLOYMENTROLE']._serialized_end=3826
-  _globals['_ROUTE']._serialized_start=3828
-  _globals['_ROUTE']._serialized_end=3913
-  _globals['_LOADSTATE']._serialized_start=3916
-  _globals['_LOADSTATE']._serialized_end=4102
-  _globals['_FEATUREVALUESTATUS']._serialized_start=4105
-  _globals['_FEATUREVALUESTATUS']._serialized_end=4373
-  _globals['_DEPLOYMENT']._serialized_start=155
-  _globals['_DEPLOYMENT']._serialized_end=1068
-  _globals['_DEPLOYMENT_DEFAULTVALUESENTRY']._serialized_start=945
-  _globals['_DEPLOYMENT_DEFAULTVALUESENTRY']._serialized_end=1021
-  _globals['_DEPLOYMENT_LABELSENTRY']._serialized_start=1023
-  _globals['_DEPLOYMENT_LABELSENTRY']._serialized_end=1068
-  _globals['_CANARYCONFIG']._serialized_start=1070
-  _globals['_CANARYCONFIG']._serialized_end=1179
-  _globals['_SHADOWCONFIG']._serialized_start=1181
-  _globals['_SHADOWCONFIG']._serialized_end=1210
-  _globals['_MICROBATCHINGCONFIG']._serialized_start=1212
-  _globals['_MICROBATCHINGCONFIG']._serialized_end=1302
-  _globals['_SERVEDVERSION']._serialized_start=1305
-  _globals['_SERVEDVERSION']._serialized_end=1598
-  _globals['_DEPLOYMENTBINDING']._serialized_start=1600
-  _globals['_DEPLOYMENTBINDING']._serialized_end=1689
-  _globals['_LOADEDMODEL']._serialized_start=1692
-  _globals['_LOADEDMODEL']._serialized_end=2177
-  _globals['_POLICYWARNING']._serialized_start=2179
-  _globals['_POLICYWARNING']._serialized_end=2291
-  _globals['_FEATUREPROVENANCE']._serialized_start=2294
-  _globals['_FEATUREPROVENANCE']._serialized_end=2491
-  _globals['_FEATURESUSED']._serialized_start=2493
-  _globals['_FEATURESUSED']._serialized_end=2615
-  _globals['_ROWROUTING']._serialized_start=2617
-  _globals['_ROWROUTING']._serialized_end=2696
-  _globals['_DEPENDENCYSTATUS']._serialized_start=2699
-  _globals['_DEPENDENCYSTATUS']._serialized_end=2841
-  _globals['_PREDICTIONLOGSTATS']._serialized_start=2844
-  _globals['_PREDICTIONLOGSTATS']._serialized_end=3039
-  _globals['_DEPLOYMENTSTATUS']._serialized_start=3042
-  _globals['_DEPLOYMENTSTATUS']._serialized_end=3229
+  _globals['_CANARYSPLITKEY']._serialized_start=3148
+  _globals['_CANARYSPLITKEY']._serialized_end=3264
+  _globals['_MISSINGFEATUREPOLICY']._serialized_start=3267
+  _globals['_MISSINGFEATUREPOLICY']._serialized_end=3404
+  _globals['_DEPLOYMENTSTATE']._serialized_start=3407
+  _globals['_DEPLOYMENTSTATE']._serialized_end=3606
+  _globals['_LOADSTATE']._serialized_start=3609
+  _globals['_LOADSTATE']._serialized_end=3795
+  _globals['_DEPLOYMENT']._serialized_start=213
+  _globals['_DEPLOYMENT']._serialized_end=1126
+  _globals['_DEPLOYMENT_DEFAULTVALUESENTRY']._serialized_start=1003
+  _globals['_DEPLOYMENT_DEFAULTVALUESENTRY']._serialized_end=1079
+  _globals['_DEPLOYMENT_LABELSENTRY']._serialized_start=1081
+  _globals['_DEPLOYMENT_LABELSENTRY']._serialized_end=1126
+  _globals['_CANARYCONFIG']._serialized_start=1128
+  _globals['_CANARYCONFIG']._serialized_end=1237
+  _globals['_SHADOWCONFIG']._serialized_start=1239
+  _globals['_SHADOWCONFIG']._serialized_end=1268
+  _globals['_MICROBATCHINGCONFIG']._serialized_start=1270
+  _globals['_MICROBATCHINGCONFIG']._serialized_end=1360
+  _globals['_SERVEDVERSION']._serialized_start=1363
+  _globals['_SERVEDVERSION']._serialized_end=1653
+  _globals['_DEPLOYMENTBINDING']._serialized_start=1655
+  _globals['_DEPLOYMENTBINDING']._serialized_end=1741
+  _globals['_LOADEDMODEL']._serialized_start=1744
+  _globals['_LOADEDMODEL']._serialized_end=2229
+  _globals['_FEATUREPROVENANCE']._serialized_start=2232
+  _globals['_FEATUREPROVENANCE']._serialized_end=2404
+  _globals['_FEATURESUSED']._serialized_start=2406
+  _globals['_FEATURESUSED']._serialized_end=2525
+  _globals['_ROWROUTING']._serialized_start=2527
+  _globals['_ROWROUTING']._serialized_end=2613
+  _globals['_DEPENDENCYSTATUS']._serialized_start=2616
+  _globals['_DEPENDENCYSTATUS']._serialized_end=2758
+  _globals['_PREDICTIONLOGSTATS']._serialized_start=2761
+  _globals['_PREDICTIONLOGSTATS']._serialized_end=2956
+  _globals['_DEPLOYMENTSTATUS']._serialized_start=2959
+  _globals['_DEPLOYMENTSTATUS']._serialized_end=3146
 # @@protoc_insertion_point(module_scope)

@@ -1,7 +1,9 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
-from sextant.serving.v1 import tabular_pb2 as _tabular_pb2
+from sextant.type.v1 import features_pb2 as _features_pb2
+from sextant.type.v1 import model_pb2 as _model_pb2
+from sextant.type.v1 import tabular_pb2 as _tabular_pb2
 from sextant.type.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -33,20 +35,6 @@ class DeploymentState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     DEPLOYMENT_STATE_DEGRADED: _ClassVar[DeploymentState]
     DEPLOYMENT_STATE_FAILED: _ClassVar[DeploymentState]
 
-class DeploymentRole(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    DEPLOYMENT_ROLE_UNSPECIFIED: _ClassVar[DeploymentRole]
-    DEPLOYMENT_ROLE_PRIMARY: _ClassVar[DeploymentRole]
-    DEPLOYMENT_ROLE_CANARY: _ClassVar[DeploymentRole]
-    DEPLOYMENT_ROLE_SHADOW: _ClassVar[DeploymentRole]
-
-class Route(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    ROUTE_UNSPECIFIED: _ClassVar[Route]
-    ROUTE_PRIMARY: _ClassVar[Route]
-    ROUTE_CANARY: _ClassVar[Route]
-    ROUTE_DIRECT: _ClassVar[Route]
-
 class LoadState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     LOAD_STATE_UNSPECIFIED: _ClassVar[LoadState]
@@ -56,16 +44,6 @@ class LoadState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LOAD_STATE_READY: _ClassVar[LoadState]
     LOAD_STATE_FAILED: _ClassVar[LoadState]
     LOAD_STATE_UNLOADING: _ClassVar[LoadState]
-
-class FeatureValueStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    FEATURE_VALUE_STATUS_UNSPECIFIED: _ClassVar[FeatureValueStatus]
-    FEATURE_VALUE_STATUS_PRESENT: _ClassVar[FeatureValueStatus]
-    FEATURE_VALUE_STATUS_NULL: _ClassVar[FeatureValueStatus]
-    FEATURE_VALUE_STATUS_NOT_FOUND: _ClassVar[FeatureValueStatus]
-    FEATURE_VALUE_STATUS_OUTSIDE_TTL: _ClassVar[FeatureValueStatus]
-    FEATURE_VALUE_STATUS_SUPPLIED: _ClassVar[FeatureValueStatus]
-    FEATURE_VALUE_STATUS_DEFAULTED: _ClassVar[FeatureValueStatus]
 CANARY_SPLIT_KEY_UNSPECIFIED: CanarySplitKey
 CANARY_SPLIT_KEY_REQUEST_ID: CanarySplitKey
 CANARY_SPLIT_KEY_ENTITY_KEY: CanarySplitKey
@@ -78,14 +56,6 @@ DEPLOYMENT_STATE_LOADING: DeploymentState
 DEPLOYMENT_STATE_READY: DeploymentState
 DEPLOYMENT_STATE_DEGRADED: DeploymentState
 DEPLOYMENT_STATE_FAILED: DeploymentState
-DEPLOYMENT_ROLE_UNSPECIFIED: DeploymentRole
-DEPLOYMENT_ROLE_PRIMARY: DeploymentRole
-DEPLOYMENT_ROLE_CANARY: DeploymentRole
-DEPLOYMENT_ROLE_SHADOW: DeploymentRole
-ROUTE_UNSPECIFIED: Route
-ROUTE_PRIMARY: Route
-ROUTE_CANARY: Route
-ROUTE_DIRECT: Route
 LOAD_STATE_UNSPECIFIED: LoadState
 LOAD_STATE_DOWNLOADING: LoadState
 LOAD_STATE_LOADING: LoadState
@@ -93,13 +63,6 @@ LOAD_STATE_WARMING: LoadState
 LOAD_STATE_READY: LoadState
 LOAD_STATE_FAILED: LoadState
 LOAD_STATE_UNLOADING: LoadState
-FEATURE_VALUE_STATUS_UNSPECIFIED: FeatureValueStatus
-FEATURE_VALUE_STATUS_PRESENT: FeatureValueStatus
-FEATURE_VALUE_STATUS_NULL: FeatureValueStatus
-FEATURE_VALUE_STATUS_NOT_FOUND: FeatureValueStatus
-FEATURE_VALUE_STATUS_OUTSIDE_TTL: FeatureValueStatus
-FEATURE_VALUE_STATUS_SUPPLIED: FeatureValueStatus
-FEATURE_VALUE_STATUS_DEFAULTED: FeatureValueStatus
 
 class Deployment(_message.Message):
     __slots__ = ("name", "description", "model_name", "alias", "canary", "shadow", "missing_feature_policy", "default_values", "micro_batching", "owner_team", "labels", "policy_decision_id", "state", "state_message", "served_versions", "etag", "create_time", "update_time", "creator", "updated_by")
@@ -195,7 +158,7 @@ class ServedVersion(_message.Message):
     READY_TIME_FIELD_NUMBER: _ClassVar[int]
     PENDING_VERSION_FIELD_NUMBER: _ClassVar[int]
     PENDING_STATE_FIELD_NUMBER: _ClassVar[int]
-    role: DeploymentRole
+    role: _model_pb2.DeploymentRole
     alias: str
     model_version: int
     state: LoadState
@@ -203,15 +166,15 @@ class ServedVersion(_message.Message):
     ready_time: _timestamp_pb2.Timestamp
     pending_version: int
     pending_state: LoadState
-    def __init__(self, role: _Optional[_Union[DeploymentRole, str]] = ..., alias: _Optional[str] = ..., model_version: _Optional[int] = ..., state: _Optional[_Union[LoadState, str]] = ..., message: _Optional[str] = ..., ready_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pending_version: _Optional[int] = ..., pending_state: _Optional[_Union[LoadState, str]] = ...) -> None: ...
+    def __init__(self, role: _Optional[_Union[_model_pb2.DeploymentRole, str]] = ..., alias: _Optional[str] = ..., model_version: _Optional[int] = ..., state: _Optional[_Union[LoadState, str]] = ..., message: _Optional[str] = ..., ready_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pending_version: _Optional[int] = ..., pending_state: _Optional[_Union[LoadState, str]] = ...) -> None: ...
 
 class DeploymentBinding(_message.Message):
     __slots__ = ("deployment", "role")
     DEPLOYMENT_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     deployment: str
-    role: DeploymentRole
-    def __init__(self, deployment: _Optional[str] = ..., role: _Optional[_Union[DeploymentRole, str]] = ...) -> None: ...
+    role: _model_pb2.DeploymentRole
+    def __init__(self, deployment: _Optional[str] = ..., role: _Optional[_Union[_model_pb2.DeploymentRole, str]] = ...) -> None: ...
 
 class LoadedModel(_message.Message):
     __slots__ = ("model_name", "model_version", "state", "message", "aliases", "bindings", "memory_bytes", "artifact_sha256", "signature", "from_disk_cache", "evictable", "load_time", "last_used_time", "inference_count", "execution_count")
@@ -247,31 +210,17 @@ class LoadedModel(_message.Message):
     execution_count: int
     def __init__(self, model_name: _Optional[str] = ..., model_version: _Optional[int] = ..., state: _Optional[_Union[LoadState, str]] = ..., message: _Optional[str] = ..., aliases: _Optional[_Iterable[str]] = ..., bindings: _Optional[_Iterable[_Union[DeploymentBinding, _Mapping]]] = ..., memory_bytes: _Optional[int] = ..., artifact_sha256: _Optional[str] = ..., signature: _Optional[_Union[_types_pb2.ModelSignature, _Mapping]] = ..., from_disk_cache: _Optional[bool] = ..., evictable: _Optional[bool] = ..., load_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_used_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., inference_count: _Optional[int] = ..., execution_count: _Optional[int] = ...) -> None: ...
 
-class PolicyWarning(_message.Message):
-    __slots__ = ("rule", "policy_name", "policy_version", "subject", "explanation")
-    RULE_FIELD_NUMBER: _ClassVar[int]
-    POLICY_NAME_FIELD_NUMBER: _ClassVar[int]
-    POLICY_VERSION_FIELD_NUMBER: _ClassVar[int]
-    SUBJECT_FIELD_NUMBER: _ClassVar[int]
-    EXPLANATION_FIELD_NUMBER: _ClassVar[int]
-    rule: str
-    policy_name: str
-    policy_version: int
-    subject: str
-    explanation: str
-    def __init__(self, rule: _Optional[str] = ..., policy_name: _Optional[str] = ..., policy_version: _Optional[int] = ..., subject: _Optional[str] = ..., explanation: _Optional[str] = ...) -> None: ...
-
 class FeatureProvenance(_message.Message):
-    __slots__ = ("input_name", "feature", "statuses", "event_times")
+    __slots__ = ("input_name", "feature", "statuses", "event_time_micros")
     INPUT_NAME_FIELD_NUMBER: _ClassVar[int]
     FEATURE_FIELD_NUMBER: _ClassVar[int]
     STATUSES_FIELD_NUMBER: _ClassVar[int]
-    EVENT_TIMES_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TIME_MICROS_FIELD_NUMBER: _ClassVar[int]
     input_name: str
     feature: _types_pb2.ResolvedFeature
-    statuses: _containers.RepeatedScalarFieldContainer[FeatureValueStatus]
-    event_times: _containers.RepeatedCompositeFieldContainer[_timestamp_pb2.Timestamp]
-    def __init__(self, input_name: _Optional[str] = ..., feature: _Optional[_Union[_types_pb2.ResolvedFeature, _Mapping]] = ..., statuses: _Optional[_Iterable[_Union[FeatureValueStatus, str]]] = ..., event_times: _Optional[_Iterable[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]]] = ...) -> None: ...
+    statuses: _containers.RepeatedScalarFieldContainer[_features_pb2.FeatureValueStatus]
+    event_time_micros: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, input_name: _Optional[str] = ..., feature: _Optional[_Union[_types_pb2.ResolvedFeature, _Mapping]] = ..., statuses: _Optional[_Iterable[_Union[_features_pb2.FeatureValueStatus, str]]] = ..., event_time_micros: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class FeaturesUsed(_message.Message):
     __slots__ = ("values", "provenance")
@@ -285,9 +234,9 @@ class RowRouting(_message.Message):
     __slots__ = ("routes", "model_versions")
     ROUTES_FIELD_NUMBER: _ClassVar[int]
     MODEL_VERSIONS_FIELD_NUMBER: _ClassVar[int]
-    routes: _containers.RepeatedScalarFieldContainer[Route]
+    routes: _containers.RepeatedScalarFieldContainer[_model_pb2.PredictionRoute]
     model_versions: _containers.RepeatedScalarFieldContainer[int]
-    def __init__(self, routes: _Optional[_Iterable[_Union[Route, str]]] = ..., model_versions: _Optional[_Iterable[int]] = ...) -> None: ...
+    def __init__(self, routes: _Optional[_Iterable[_Union[_model_pb2.PredictionRoute, str]]] = ..., model_versions: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class DependencyStatus(_message.Message):
     __slots__ = ("service", "target", "reachable", "last_success_time", "message")

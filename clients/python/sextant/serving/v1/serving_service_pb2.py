@@ -24,12 +24,14 @@ _sym_db = _symbol_database.Default()
 
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
-from sextant.serving.v1 import audit_pb2 as sextant_dot_serving_dot_v1_dot_audit__pb2
 from sextant.serving.v1 import resources_pb2 as sextant_dot_serving_dot_v1_dot_resources__pb2
-from sextant.serving.v1 import tabular_pb2 as sextant_dot_serving_dot_v1_dot_tabular__pb2
+from sextant.type.v1 import audit_pb2 as sextant_dot_type_dot_v1_dot_audit__pb2
+from sextant.type.v1 import governance_pb2 as sextant_dot_type_dot_v1_dot_governance__pb2
+from sextant.type.v1 import model_pb2 as sextant_dot_type_dot_v1_dot_model__pb2
+from sextant.type.v1 import tabular_pb2 as sextant_dot_type_dot_v1_dot_tabular__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(sextant/serving/v1/serving_service.proto\x12\x12sextant.serving.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1esextant/serving/v1/audit.proto\x1a\"sextant/serving/v1/resources.proto\x1a sextant/serving/v1/tabular.proto\"d\n\x17\x43reateDeploymentRequest\x12\x32\n\ndeployment\x18\x01 \x01(\x0b\x32\x1e.sextant.serving.v1.Deployment\x12\x15\n\rvalidate_only\x18\x02 \x01(\x08\"\x8a\x01\n\x18\x43reateDeploymentResponse\x12\x32\n\ndeployment\x18\x01 \x01(\x0b\x32\x1e.sextant.serving.v1.Deployment\x12:\n\x0fpolicy_warnings\x18\x02 \x03(\x0b\x32!.sextant.serving.v1.PolicyWarning\"$\n\x14GetDeploymentRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"K\n\x15GetDeploymentResponse\x12\x32\n\ndeployment\x18\x01 \x01(\x0b\x32\x1e.sextant.serving.v1.Deployment\"\xad\x01\n\x16ListDeploymentsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x12\n\nmodel_name\x18\x03 \x01(\t\x12\x32\n\x05state\x18\x04 \x01(\x0e\x32#.sextant.serving.v1.DeploymentState\x12\x12\n\nowner_team\x18\x05 \x01(\t\x12\x10\n\x08order_by\x18\x06 \x01(\t\"g\n\x17ListDeploymentsResponse\x12\x33\n\x0b\x64\x65ployments\x18\x01 \x03(\x0b\x32\x1e.sextant.serving.v1.Deployment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x95\x01\n\x17UpdateDeploymentRequest\x12\x32\n\ndeployment\x18\x01 \x01(\x0b\x32\x1e.sextant.serving.v1.Deployment\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\x12\x15\n\rvalidate_only\x18\x03 \x01(\x08\"\x8a\x01\n\x18UpdateDeploymentResponse\x12\x32\n\ndeployment\x18\x01 \x01(\x0b\x32\x1e.sextant.serving.v1.Deployment\x12:\n\x0fpolicy_warnings\x18\x02 \x03(\x0b\x32!.sextant.serving.v1.PolicyWarning\"5\n\x17\x44\x65leteDeploymentRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04\x65tag\x18\x02 \x01(\t\"\x1a\n\x18\x44\x65leteDeploymentResponse\"\x80\x03\n\x0ePredictRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x12\n\ndeployment\x18\x02 \x01(\t\x12\x12\n\nmodel_name\x18\x03 \x01(\t\x12\x0f\n\x05\x61lias\x18\x04 \x01(\tH\x00\x12\x17\n\rmodel_version\x18\x05 \x01(\x05H\x00\x12\x39\n\x0e\x66\x65\x61ture_values\x18\x06 \x01(\x0b\x32\x1f.sextant.serving.v1.TabularDataH\x01\x12\x35\n\x0b\x65ntity_keys\x18\x07 \x01(\x0b\x32\x1e.sextant.serving.v1.EntityKeysH\x01\x12\x13\n\x0brouting_key\x18\x08 \x01(\t\x12\x17\n\x0freturn_features\x18\t \x01(\x08\x12\x14\n\x0coutput_names\x18\n \x03(\t\x12\x37\n\routput_format\x18\x0b \x01(\x0e\x32 .sextant.serving.v1.OutputFormatB\x10\n\x0emodel_selectorB\x07\n\x05input\"u\n\nEntityKeys\x12-\n\x04keys\x18\x01 \x01(\x0b\x32\x1f.sextant.serving.v1.ColumnBatch\x12\x38\n\x0fsupplied_values\x18\x02 \x01(\x0b\x32\x1f.sextant.serving.v1.ColumnBatch\"\xce\x02\n\x0fPredictResponse\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x12\n\ndeployment\x18\x02 \x01(\t\x12\x12\n\nmodel_name\x18\x03 \x01(\t\x12\x15\n\rmodel_version\x18\x04 \x01(\x05\x12\r\n\x05\x61lias\x18\x05 \x01(\t\x12(\n\x05route\x18\x06 \x01(\x0e\x32\x19.sextant.serving.v1.Route\x12\x30\n\x07outputs\x18\x07 \x01(\x0b\x32\x1f.sextant.serving.v1.TabularData\x12\x14\n\x0c\x63lass_labels\x18\x08 \x03(\t\x12\x33\n\x0brow_routing\x18\t \x01(\x0b\x32\x1e.sextant.serving.v1.RowRouting\x12\x32\n\x08\x66\x65\x61tures\x18\n \x01(\x0b\x32 .sextant.serving.v1.FeaturesUsed\"K\n\x14PredictStreamRequest\x12\x33\n\x07request\x18\x01 \x01(\x0b\x32\".sextant.serving.v1.PredictRequest\"\x8c\x01\n\x15PredictStreamResponse\x12\x37\n\x08response\x18\x01 \x01(\x0b\x32#.sextant.serving.v1.PredictResponseH\x00\x12\x30\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x1f.sextant.serving.v1.StreamErrorH\x00\x42\x08\n\x06result\"\xc2\x01\n\x0bStreamError\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\x05\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x0f\n\x07message\x18\x04 \x01(\t\x12?\n\x08metadata\x18\x05 \x03(\x0b\x32-.sextant.serving.v1.StreamError.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x19\n\x17GetServingStatusRequest\"\xed\x03\n\x18GetServingStatusResponse\x12\x12\n\nreplica_id\x18\x01 \x01(\t\x12\x16\n\x0eserver_version\x18\x02 \x01(\t\x12.\n\nstart_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05ready\x18\x04 \x01(\x08\x12\x1e\n\x16\x61uthentication_enabled\x18\x05 \x01(\x08\x12\x1a\n\x12in_flight_requests\x18\x06 \x01(\x03\x12\x1a\n\x12loaded_model_count\x18\x07 \x01(\x05\x12\x19\n\x11memory_used_bytes\x18\x08 \x01(\x03\x12\x1b\n\x13memory_budget_bytes\x18\t \x01(\x03\x12\x39\n\x0b\x64\x65ployments\x18\n \x03(\x0b\x32$.sextant.serving.v1.DeploymentStatus\x12:\n\x0c\x64\x65pendencies\x18\x0b \x03(\x0b\x32$.sextant.serving.v1.DependencyStatus\x12\x1f\n\x17registry_event_revision\x18\x0c \x01(\x03\x12>\n\x0eprediction_log\x18\r \x01(\x0b\x32&.sextant.serving.v1.PredictionLogStats\"h\n\x17ListLoadedModelsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x12\n\nmodel_name\x18\x03 \x01(\t\x12\x12\n\ndeployment\x18\x04 \x01(\t\"k\n\x18ListLoadedModelsResponse\x12\x36\n\rloaded_models\x18\x01 \x03(\x0b\x32\x1f.sextant.serving.v1.LoadedModel\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xac\x02\n\x17ListAuditRecordsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x11\n\tprincipal\x18\x03 \x01(\t\x12\x0e\n\x06method\x18\x04 \x01(\t\x12\x15\n\rresource_name\x18\x05 \x01(\t\x12+\n\x04kind\x18\x06 \x01(\x0e\x32\x1d.sextant.serving.v1.AuditKind\x12\x13\n\x0bstatus_code\x18\x07 \x01(\t\x12.\n\nstart_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08order_by\x18\n \x01(\t\"k\n\x18ListAuditRecordsResponse\x12\x36\n\raudit_records\x18\x01 \x03(\x0b\x32\x1f.sextant.serving.v1.AuditRecord\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*a\n\x0cOutputFormat\x12\x1d\n\x19OUTPUT_FORMAT_UNSPECIFIED\x10\x00\x12\x19\n\x15OUTPUT_FORMAT_COLUMNS\x10\x01\x12\x17\n\x13OUTPUT_FORMAT_ARROW\x10\x02\x32\xce\x08\n\x0eServingService\x12o\n\x10\x43reateDeployment\x12+.sextant.serving.v1.CreateDeploymentRequest\x1a,.sextant.serving.v1.CreateDeploymentResponse\"\x00\x12\x66\n\rGetDeployment\x12(.sextant.serving.v1.GetDeploymentRequest\x1a).sextant.serving.v1.GetDeploymentResponse\"\x00\x12l\n\x0fListDeployments\x12*.sextant.serving.v1.ListDeploymentsRequest\x1a+.sextant.serving.v1.ListDeploymentsResponse\"\x00\x12o\n\x10UpdateDeployment\x12+.sextant.serving.v1.UpdateDeploymentRequest\x1a,.sextant.serving.v1.UpdateDeploymentResponse\"\x00\x12o\n\x10\x44\x65leteDeployment\x12+.sextant.serving.v1.DeleteDeploymentRequest\x1a,.sextant.serving.v1.DeleteDeploymentResponse\"\x00\x12T\n\x07Predict\x12\".sextant.serving.v1.PredictRequest\x1a#.sextant.serving.v1.PredictResponse\"\x00\x12j\n\rPredictStream\x12(.sextant.serving.v1.PredictStreamRequest\x1a).sextant.serving.v1.PredictStreamResponse\"\x00(\x01\x30\x01\x12o\n\x10GetServingStatus\x12+.sextant.serving.v1.GetServingStatusRequest\x1a,.sextant.serving.v1.GetServingStatusResponse\"\x00\x12o\n\x10ListLoadedModels\x12+.sextant.serving.v1.ListLoadedModelsRequest\x1a,.sextant.serving.v1.ListLoadedModelsResponse\"\x00\x12o\n\x10ListAuditRecords\x12+.sextant.serving.v1.ListAuditRecordsRequest\x1a,.sextant.serving.v1.ListAuditRecordsResponse\"\x00\x42]\n\x16\x64\x65v.sextant.serving.v1P\x01ZAgithub.com/sextant-ml/sextant/gen/go/sextant/serving/v1;servingv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(sextant/serving/v1/serving_service.proto\x12\x12sextant.serving.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\"sextant/serving/v1/resources.proto\x1a\x1bsextant/type/v1/audit.proto\x1a sextant/type/v1/governance.proto\x1a\x1bsextant/type/v1/model.proto\x1a\x1dsextant/type/v1/tabular.proto\"d\n\x17\x43reateDeploymentRequest\x12\x32\n\ndeployment\x18\x01 \x01(\x0b\x32\x1e.sextant.serving.v1.Deployment\x12\x15\n\rvalidate_only\x18\x02 \x01(\x08\"\x89\x01\n\x18\x43reateDeploymentResponse\x12\x32\n\ndeployment\x18\x01 \x01(\x0b\x32\x1e.sextant.serving.v1.Deployment\x12\x39\n\x0fpolicy_warnings\x18\x02 \x03(\x0b\x32 .sextant.type.v1.PolicyViolation\"$\n\x14GetDeploymentRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"K\n\x15GetDeploymentResponse\x12\x32\n\ndeployment\x18\x01 \x01(\x0b\x32\x1e.sextant.serving.v1.Deployment\"\xad\x01\n\x16ListDeploymentsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x12\n\nmodel_name\x18\x03 \x01(\t\x12\x32\n\x05state\x18\x04 \x01(\x0e\x32#.sextant.serving.v1.DeploymentState\x12\x12\n\nowner_team\x18\x05 \x01(\t\x12\x10\n\x08order_by\x18\x06 \x01(\t\"g\n\x17ListDeploymentsResponse\x12\x33\n\x0b\x64\x65ployments\x18\x01 \x03(\x0b\x32\x1e.sextant.serving.v1.Deployment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x95\x01\n\x17UpdateDeploymentRequest\x12\x32\n\ndeployment\x18\x01 \x01(\x0b\x32\x1e.sextant.serving.v1.Deployment\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\x12\x15\n\rvalidate_only\x18\x03 \x01(\x08\"\x89\x01\n\x18UpdateDeploymentResponse\x12\x32\n\ndeployment\x18\x01 \x01(\x0b\x32\x1e.sextant.serving.v1.Deployment\x12\x39\n\x0fpolicy_warnings\x18\x02 \x03(\x0b\x32 .sextant.type.v1.PolicyViolation\"5\n\x17\x44\x65leteDeploymentRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04\x65tag\x18\x02 \x01(\t\"\x1a\n\x18\x44\x65leteDeploymentResponse\"\xfd\x02\n\x0ePredictRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x12\n\ndeployment\x18\x02 \x01(\t\x12\x12\n\nmodel_name\x18\x03 \x01(\t\x12\x0f\n\x05\x61lias\x18\x04 \x01(\tH\x00\x12\x17\n\rmodel_version\x18\x05 \x01(\x05H\x00\x12\x36\n\x0e\x66\x65\x61ture_values\x18\x06 \x01(\x0b\x32\x1c.sextant.type.v1.TabularDataH\x01\x12\x35\n\x0b\x65ntity_keys\x18\x07 \x01(\x0b\x32\x1e.sextant.serving.v1.EntityKeysH\x01\x12\x13\n\x0brouting_key\x18\x08 \x01(\t\x12\x17\n\x0freturn_features\x18\t \x01(\x08\x12\x14\n\x0coutput_names\x18\n \x03(\t\x12\x37\n\routput_format\x18\x0b \x01(\x0e\x32 .sextant.serving.v1.OutputFormatB\x10\n\x0emodel_selectorB\x07\n\x05input\"o\n\nEntityKeys\x12*\n\x04keys\x18\x01 \x01(\x0b\x32\x1c.sextant.type.v1.ColumnBatch\x12\x35\n\x0fsupplied_values\x18\x02 \x01(\x0b\x32\x1c.sextant.type.v1.ColumnBatch\"\xd2\x02\n\x0fPredictResponse\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x12\n\ndeployment\x18\x02 \x01(\t\x12\x12\n\nmodel_name\x18\x03 \x01(\t\x12\x15\n\rmodel_version\x18\x04 \x01(\x05\x12\r\n\x05\x61lias\x18\x05 \x01(\t\x12/\n\x05route\x18\x06 \x01(\x0e\x32 .sextant.type.v1.PredictionRoute\x12-\n\x07outputs\x18\x07 \x01(\x0b\x32\x1c.sextant.type.v1.TabularData\x12\x14\n\x0c\x63lass_labels\x18\x08 \x03(\t\x12\x33\n\x0brow_routing\x18\t \x01(\x0b\x32\x1e.sextant.serving.v1.RowRouting\x12\x32\n\x08\x66\x65\x61tures\x18\n \x01(\x0b\x32 .sextant.serving.v1.FeaturesUsed\"K\n\x14PredictStreamRequest\x12\x33\n\x07request\x18\x01 \x01(\x0b\x32\".sextant.serving.v1.PredictRequest\"\x8c\x01\n\x15PredictStreamResponse\x12\x37\n\x08response\x18\x01 \x01(\x0b\x32#.sextant.serving.v1.PredictResponseH\x00\x12\x30\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x1f.sextant.serving.v1.StreamErrorH\x00\x42\x08\n\x06result\"\xc2\x01\n\x0bStreamError\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\x05\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x0f\n\x07message\x18\x04 \x01(\t\x12?\n\x08metadata\x18\x05 \x03(\x0b\x32-.sextant.serving.v1.StreamError.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x19\n\x17GetServingStatusRequest\"\xed\x03\n\x18GetServingStatusResponse\x12\x12\n\nreplica_id\x18\x01 \x01(\t\x12\x16\n\x0eserver_version\x18\x02 \x01(\t\x12.\n\nstart_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05ready\x18\x04 \x01(\x08\x12\x1e\n\x16\x61uthentication_enabled\x18\x05 \x01(\x08\x12\x1a\n\x12in_flight_requests\x18\x06 \x01(\x03\x12\x1a\n\x12loaded_model_count\x18\x07 \x01(\x05\x12\x19\n\x11memory_used_bytes\x18\x08 \x01(\x03\x12\x1b\n\x13memory_budget_bytes\x18\t \x01(\x03\x12\x39\n\x0b\x64\x65ployments\x18\n \x03(\x0b\x32$.sextant.serving.v1.DeploymentStatus\x12:\n\x0c\x64\x65pendencies\x18\x0b \x03(\x0b\x32$.sextant.serving.v1.DependencyStatus\x12\x1f\n\x17registry_event_revision\x18\x0c \x01(\x03\x12>\n\x0eprediction_log\x18\r \x01(\x0b\x32&.sextant.serving.v1.PredictionLogStats\"h\n\x17ListLoadedModelsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x12\n\nmodel_name\x18\x03 \x01(\t\x12\x12\n\ndeployment\x18\x04 \x01(\t\"k\n\x18ListLoadedModelsResponse\x12\x36\n\rloaded_models\x18\x01 \x03(\x0b\x32\x1f.sextant.serving.v1.LoadedModel\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xc0\x02\n\x17ListAuditRecordsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x11\n\tprincipal\x18\x03 \x01(\t\x12\x0e\n\x06method\x18\x04 \x01(\t\x12(\n\x04kind\x18\x05 \x01(\x0e\x32\x1a.sextant.type.v1.AuditKind\x12\x15\n\rresource_type\x18\x06 \x01(\t\x12\x15\n\rresource_name\x18\x07 \x01(\t\x12\x13\n\x0bstatus_code\x18\x08 \x01(\t\x12.\n\nstart_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08order_by\x18\x0b \x01(\t\"h\n\x18ListAuditRecordsResponse\x12\x33\n\raudit_records\x18\x01 \x03(\x0b\x32\x1c.sextant.type.v1.AuditRecord\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*a\n\x0cOutputFormat\x12\x1d\n\x19OUTPUT_FORMAT_UNSPECIFIED\x10\x00\x12\x19\n\x15OUTPUT_FORMAT_COLUMNS\x10\x01\x12\x17\n\x13OUTPUT_FORMAT_ARROW\x10\x02\x32\xce\x08\n\x0eServingService\x12o\n\x10\x43reateDeployment\x12+.sextant.serving.v1.CreateDeploymentRequest\x1a,.sextant.serving.v1.CreateDeploymentResponse\"\x00\x12\x66\n\rGetDeployment\x12(.sextant.serving.v1.GetDeploymentRequest\x1a).sextant.serving.v1.GetDeploymentResponse\"\x00\x12l\n\x0fListDeployments\x12*.sextant.serving.v1.ListDeploymentsRequest\x1a+.sextant.serving.v1.ListDeploymentsResponse\"\x00\x12o\n\x10UpdateDeployment\x12+.sextant.serving.v1.UpdateDeploymentRequest\x1a,.sextant.serving.v1.UpdateDeploymentResponse\"\x00\x12o\n\x10\x44\x65leteDeployment\x12+.sextant.serving.v1.DeleteDeploymentRequest\x1a,.sextant.serving.v1.DeleteDeploymentResponse\"\x00\x12T\n\x07Predict\x12\".sextant.serving.v1.PredictRequest\x1a#.sextant.serving.v1.PredictResponse\"\x00\x12j\n\rPredictStream\x12(.sextant.serving.v1.PredictStreamRequest\x1a).sextant.serving.v1.PredictStreamResponse\"\x00(\x01\x30\x01\x12o\n\x10GetServingStatus\x12+.sextant.serving.v1.GetServingStatusRequest\x1a,.sextant.serving.v1.GetServingStatusResponse\"\x00\x12o\n\x10ListLoadedModels\x12+.sextant.serving.v1.ListLoadedModelsRequest\x1a,.sextant.serving.v1.ListLoadedModelsResponse\"\x00\x12o\n\x10ListAuditRecords\x12+.sextant.serving.v1.ListAuditRecordsRequest\x1a,.sextant.serving.v1.ListAuditRecordsResponse\"\x00\x42]\n\x16\x64\x65v.sextant.serving.v1P\x01ZAgithub.com/sextant-ml/sextant/gen/go/sextant/serving/v1;servingv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -39,54 +41,54 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._serialized_options = b'\n\026dev.sextant.serving.v1P\001ZAgithub.com/sextant-ml/sextant/gen/go/sextant/serving/v1;servingv1'
   _globals['_STREAMERROR_METADATAENTRY']._loaded_options = None
   _globals['_STREAMERROR_METADATAENTRY']._serialized_options = b'8\001'
-  _globals['_OUTPUTFORMAT']._serialized_start=3658
-  _globals['_OUTPUTFORMAT']._serialized_end=3755
-  _globals['_CREATEDEPLOYMENTREQUEST']._serialized_start=233
-  _globals['_CREATEDEPLOYMENTREQUEST']._serialized_end=333
-  _globals['_CREATEDEPLOYMENTRESPONSE']._serialized_start=336
-  _globals['_CREATEDEPLOYMENTRESPONSE']._serialized_end=474
-  _globals['_GETDEPLOYMENTREQUEST']._serialized_start=476
-  _globals['_GETDEPLOYMENTREQUEST']._serialized_end=512
-  _globals['_GETDEPLOYMENTRESPONSE']._serialized_start=514
-  _globals['_GETDEPLOYMENTRESPONSE']._serialized_end=589
-  _globals['_LISTDEPLOYMENTSREQUEST']._serialized_start=592
-  _globals['_LISTDEPLOYMENTSREQUEST']._serialized_end=765
-  _globals['_LISTDEPLOYMENTSRESPONSE']._serialized_start=767
-  _globals['_LISTDEPLOYMENTSRESPONSE']._serialized_end=870
-  _globals['_UPDATEDEPLOYMENTREQUEST']._serialized_start=873
-  _globals['_UPDATEDEPLOYMENTREQUEST']._serialized_end=1022
-  _globals['_UPDATEDEPLOYMENTRESPONSE']._serialized_start=1025
-  _globals['_UPDATEDEPLOYMENTRESPONSE']._serialized_end=1163
-  _globals['_DELETEDEPLOYMENTREQUEST']._serialized_start=1165
-  _globals['_DELETEDEPLOYMENTREQUEST']._serialized_end=1218
-  _globals['_DELETEDEPLOYMENTRESPONSE']._serialized_start=1220
-  _globals['_DELETEDEPLOYMENTRESPONSE']._serialized_end=1246
-  _globals['_PREDICTREQUEST']._serialized_start=1249
-  _globals['_PREDICTREQUEST']._serialized_end=1633
-  _globals['_ENTITYKEYS']._serialized_start=1635
-  _globals['_ENTITYKEYS']._serialized_end=1752
-  _globals['_PREDICTRESPONSE']._serialized_start=1755
-  _globals['_PREDICTRESPONSE']._serialized_end=2089
-  _globals['_PREDICTSTREAMREQUEST']._serialized_start=2091
-  _globals['_PREDICTSTREAMREQUEST']._serialized_end=2166
-  _globals['_PREDICTSTREAMRESPONSE']._serialized_start=2169
-  _globals['_PREDICTSTREAMRESPONSE']._serialized_end=2309
-  _globals['_STREAMERROR']._serialized_start=2312
-  _globals['_STREAMERROR']._serialized_end=2506
-  _globals['_STREAMERROR_METADATAENTRY']._serialized_start=2459
-  _globals['_STREAMERROR_METADATAENTRY']._serialized_end=2506
-  _globals['_GETSERVINGSTATUSREQUEST']._serialized_start=2508
-  _globals['_GETSERVINGSTATUSREQUEST']._serialized_end=2533
-  _globals['_GETSERVINGSTATUSRESPONSE']._serialized_start=2536
-  _globals['_GETSERVINGSTATUSRESPONSE']._serialized_end=3029
-  _globals['_LISTLOADEDMODELSREQUEST']._serialized_start=3031
-  _globals['_LISTLOADEDMODELSREQUEST']._serialized_end=3135
-  _globals['_LISTLOADEDMODELSRESPONSE']._serialized_start=3137
-  _globals['_LISTLOADEDMODELSRESPONSE']._serialized_end=3244
-  _globals['_LISTAUDITRECORDSREQUEST']._serialized_start=3247
-  _globals['_LISTAUDITRECORDSREQUEST']._serialized_end=3547
-  _globals['_LISTAUDITRECORDSRESPONSE']._serialized_start=3549
-  _globals['_LISTAUDITRECORDSRESPONSE']._serialized_end=3656
-  _globals['_SERVINGSERVICE']._serialized_start=3758
-  _globals['_SERVINGSERVICE']._serialized_end=4860
+  _globals['_OUTPUTFORMAT']._serialized_start=3725
+  _globals['_OUTPUTFORMAT']._serialized_end=3822
+  _globals['_CREATEDEPLOYMENTREQUEST']._serialized_start=290
+  _globals['_CREATEDEPLOYMENTREQUEST']._serialized_end=390
+  _globals['_CREATEDEPLOYMENTRESPONSE']._serialized_start=393
+  _globals['_CREATEDEPLOYMENTRESPONSE']._serialized_end=530
+  _globals['_GETDEPLOYMENTREQUEST']._serialized_start=532
+  _globals['_GETDEPLOYMENTREQUEST']._serialized_end=568
+  _globals['_GETDEPLOYMENTRESPONSE']._serialized_start=570
+  _globals['_GETDEPLOYMENTRESPONSE']._serialized_end=645
+  _globals['_LISTDEPLOYMENTSREQUEST']._serialized_start=648
+  _globals['_LISTDEPLOYMENTSREQUEST']._serialized_end=821
+  _globals['_LISTDEPLOYMENTSRESPONSE']._serialized_start=823
+  _globals['_LISTDEPLOYMENTSRESPONSE']._serialized_end=926
+  _globals['_UPDATEDEPLOYMENTREQUEST']._serialized_start=929
+  _globals['_UPDATEDEPLOYMENTREQUEST']._serialized_end=1078
+  _globals['_UPDATEDEPLOYMENTRESPONSE']._serialized_start=1081
+  _globals['_UPDATEDEPLOYMENTRESPONSE']._serialized_end=1218
+  _globals['_DELETEDEPLOYMENTREQUEST']._serialized_start=1220
+  _globals['_DELETEDEPLOYMENTREQUEST']._serialized_end=1273
+  _globals['_DELETEDEPLOYMENTRESPONSE']._serialized_start=1275
+  _globals['_DELETEDEPLOYMENTRESPONSE']._serialized_end=1301
+  _globals['_PREDICTREQUEST']._serialized_start=1304
+  _globals['_PREDICTREQUEST']._serialized_end=1685
+  _globals['_ENTITYKEYS']._serialized_start=1687
+  _globals['_ENTITYKEYS']._serialized_end=1798
+  _globals['_PREDICTRESPONSE']._serialized_start=1801
+  _globals['_PREDICTRESPONSE']._serialized_end=2139
+  _globals['_PREDICTSTREAMREQUEST']._serialized_start=2141
+  _globals['_PREDICTSTREAMREQUEST']._serialized_end=2216
+  _globals['_PREDICTSTREAMRESPONSE']._serialized_start=2219
+  _globals['_PREDICTSTREAMRESPONSE']._serialized_end=2359
+  _globals['_STREAMERROR']._serialized_start=2362
+  _globals['_STREAMERROR']._serialized_end=2556
+  _globals['_STREAMERROR_METADATAENTRY']._serialized_start=2509
+  _globals['_STREAMERROR_METADATAENTRY']._serialized_end=2556
+  _globals['_GETSERVINGSTATUSREQUEST']._serialized_start=2558
+  _globals['_GETSERVINGSTATUSREQUEST']._serialized_end=2583
+  _globals['_GETSERVINGSTATUSRESPONSE']._serialized_start=2586
+  _globals['_GETSERVINGSTATUSRESPONSE']._serialized_end=3079
+  _globals['_LISTLOADEDMODELSREQUEST']._serialized_start=3081
+  _globals['_LISTLOADEDMODELSREQUEST']._serialized_end=3185
+  _globals['_LISTLOADEDMODELSRESPONSE']._serialized_start=3187
+  _globals['_LISTLOADEDMODELSRESPONSE']._serialized_end=3294
+  _globals['_LISTAUDITRECORDSREQUEST']._serialized_start=3297
+  _globals['_LISTAUDITRECORDSREQUEST']._serialized_end=3617
+  _globals['_LISTAUDITRECORDSRESPONSE']._serialized_start=3619
+  _globals['_LISTAUDITRECORDSRESPONSE']._serialized_end=3723
+  _globals['_SERVINGSERVICE']._serialized_start=3825
+  _globals['_SERVINGSERVICE']._serialized_end=4927
 # @@protoc_insertion_point(module_scope)

@@ -2,9 +2,11 @@ import datetime
 
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
-from sextant.serving.v1 import audit_pb2 as _audit_pb2
 from sextant.serving.v1 import resources_pb2 as _resources_pb2
-from sextant.serving.v1 import tabular_pb2 as _tabular_pb2
+from sextant.type.v1 import audit_pb2 as _audit_pb2
+from sextant.type.v1 import governance_pb2 as _governance_pb2
+from sextant.type.v1 import model_pb2 as _model_pb2
+from sextant.type.v1 import tabular_pb2 as _tabular_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -36,8 +38,8 @@ class CreateDeploymentResponse(_message.Message):
     DEPLOYMENT_FIELD_NUMBER: _ClassVar[int]
     POLICY_WARNINGS_FIELD_NUMBER: _ClassVar[int]
     deployment: _resources_pb2.Deployment
-    policy_warnings: _containers.RepeatedCompositeFieldContainer[_resources_pb2.PolicyWarning]
-    def __init__(self, deployment: _Optional[_Union[_resources_pb2.Deployment, _Mapping]] = ..., policy_warnings: _Optional[_Iterable[_Union[_resources_pb2.PolicyWarning, _Mapping]]] = ...) -> None: ...
+    policy_warnings: _containers.RepeatedCompositeFieldContainer[_governance_pb2.PolicyViolation]
+    def __init__(self, deployment: _Optional[_Union[_resources_pb2.Deployment, _Mapping]] = ..., policy_warnings: _Optional[_Iterable[_Union[_governance_pb2.PolicyViolation, _Mapping]]] = ...) -> None: ...
 
 class GetDeploymentRequest(_message.Message):
     __slots__ = ("name",)
@@ -90,8 +92,8 @@ class UpdateDeploymentResponse(_message.Message):
     DEPLOYMENT_FIELD_NUMBER: _ClassVar[int]
     POLICY_WARNINGS_FIELD_NUMBER: _ClassVar[int]
     deployment: _resources_pb2.Deployment
-    policy_warnings: _containers.RepeatedCompositeFieldContainer[_resources_pb2.PolicyWarning]
-    def __init__(self, deployment: _Optional[_Union[_resources_pb2.Deployment, _Mapping]] = ..., policy_warnings: _Optional[_Iterable[_Union[_resources_pb2.PolicyWarning, _Mapping]]] = ...) -> None: ...
+    policy_warnings: _containers.RepeatedCompositeFieldContainer[_governance_pb2.PolicyViolation]
+    def __init__(self, deployment: _Optional[_Union[_resources_pb2.Deployment, _Mapping]] = ..., policy_warnings: _Optional[_Iterable[_Union[_governance_pb2.PolicyViolation, _Mapping]]] = ...) -> None: ...
 
 class DeleteDeploymentRequest(_message.Message):
     __slots__ = ("name", "etag")
@@ -156,12 +158,12 @@ class PredictResponse(_message.Message):
     model_name: str
     model_version: int
     alias: str
-    route: _resources_pb2.Route
+    route: _model_pb2.PredictionRoute
     outputs: _tabular_pb2.TabularData
     class_labels: _containers.RepeatedScalarFieldContainer[str]
     row_routing: _resources_pb2.RowRouting
     features: _resources_pb2.FeaturesUsed
-    def __init__(self, request_id: _Optional[str] = ..., deployment: _Optional[str] = ..., model_name: _Optional[str] = ..., model_version: _Optional[int] = ..., alias: _Optional[str] = ..., route: _Optional[_Union[_resources_pb2.Route, str]] = ..., outputs: _Optional[_Union[_tabular_pb2.TabularData, _Mapping]] = ..., class_labels: _Optional[_Iterable[str]] = ..., row_routing: _Optional[_Union[_resources_pb2.RowRouting, _Mapping]] = ..., features: _Optional[_Union[_resources_pb2.FeaturesUsed, _Mapping]] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., deployment: _Optional[str] = ..., model_name: _Optional[str] = ..., model_version: _Optional[int] = ..., alias: _Optional[str] = ..., route: _Optional[_Union[_model_pb2.PredictionRoute, str]] = ..., outputs: _Optional[_Union[_tabular_pb2.TabularData, _Mapping]] = ..., class_labels: _Optional[_Iterable[str]] = ..., row_routing: _Optional[_Union[_resources_pb2.RowRouting, _Mapping]] = ..., features: _Optional[_Union[_resources_pb2.FeaturesUsed, _Mapping]] = ...) -> None: ...
 
 class PredictStreamRequest(_message.Message):
     __slots__ = ("request",)
@@ -253,13 +255,14 @@ class ListLoadedModelsResponse(_message.Message):
     def __init__(self, loaded_models: _Optional[_Iterable[_Union[_resources_pb2.LoadedModel, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ListAuditRecordsRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "principal", "method", "resource_name", "kind", "status_code", "start_time", "end_time", "order_by")
+    __slots__ = ("page_size", "page_token", "principal", "method", "kind", "resource_type", "resource_name", "status_code", "start_time", "end_time", "order_by")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
     METHOD_FIELD_NUMBER: _ClassVar[int]
-    RESOURCE_NAME_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_NAME_FIELD_NUMBER: _ClassVar[int]
     STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
     START_TIME_FIELD_NUMBER: _ClassVar[int]
     END_TIME_FIELD_NUMBER: _ClassVar[int]
@@ -268,13 +271,14 @@ class ListAuditRecordsRequest(_message.Message):
     page_token: str
     principal: str
     method: str
-    resource_name: str
     kind: _audit_pb2.AuditKind
+    resource_type: str
+    resource_name: str
     status_code: str
     start_time: _timestamp_pb2.Timestamp
     end_time: _timestamp_pb2.Timestamp
     order_by: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., principal: _Optional[str] = ..., method: _Optional[str] = ..., resource_name: _Optional[str] = ..., kind: _Optional[_Union[_audit_pb2.AuditKind, str]] = ..., status_code: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., order_by: _Optional[str] = ...) -> None: ...
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., principal: _Optional[str] = ..., method: _Optional[str] = ..., kind: _Optional[_Union[_audit_pb2.AuditKind, str]] = ..., resource_type: _Optional[str] = ..., resource_name: _Optional[str] = ..., status_code: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., order_by: _Optional[str] = ...) -> None: ...
 
 class ListAuditRecordsResponse(_message.Message):
     __slots__ = ("audit_records", "next_page_token")

@@ -24,9 +24,11 @@ _sym_db = _symbol_database.Default()
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from sextant.training.v1 import resources_pb2 as sextant_dot_training_dot_v1_dot_resources__pb2
+from sextant.type.v1 import governance_pb2 as sextant_dot_type_dot_v1_dot_governance__pb2
+from sextant.type.v1 import model_pb2 as sextant_dot_type_dot_v1_dot_model__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n sextant/training/v1/events.proto\x12\x13sextant.training.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a#sextant/training/v1/resources.proto\"\xe2\x03\n\x10TrainingJobEvent\x12\x10\n\x08revision\x18\x01 \x01(\x03\x12.\n\nevent_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x37\n\x04kind\x18\x03 \x01(\x0e\x32).sextant.training.v1.TrainingJobEventKind\x12\x0e\n\x06job_id\x18\x04 \x01(\t\x12\x42\n\rstate_changed\x18\x05 \x01(\x0b\x32).sextant.training.v1.JobStateChangedEventH\x00\x12?\n\rtrial_started\x18\x06 \x01(\x0b\x32&.sextant.training.v1.TrialStartedEventH\x00\x12\x41\n\x0etrial_finished\x18\x07 \x01(\x0b\x32\'.sextant.training.v1.TrialFinishedEventH\x00\x12\x37\n\x07message\x18\x08 \x01(\x0b\x32$.sextant.training.v1.JobMessageEventH\x00\x12\x37\n\x08progress\x18\t \x01(\x0b\x32%.sextant.training.v1.TrainingProgressB\t\n\x07payload\"\xbd\x02\n\x14JobStateChangedEvent\x12\x39\n\nfrom_state\x18\x01 \x01(\x0e\x32%.sextant.training.v1.TrainingJobState\x12\x37\n\x08to_state\x18\x02 \x01(\x0e\x32%.sextant.training.v1.TrainingJobState\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x13\n\x0breason_code\x18\x04 \x01(\t\x12\x0f\n\x07\x61ttempt\x18\x05 \x01(\x05\x12:\n\x0epolicy_outcome\x18\x06 \x01(\x0b\x32\".sextant.training.v1.PolicyOutcome\x12\x1d\n\x15registered_model_name\x18\x07 \x01(\t\x12 \n\x18registered_model_version\x18\x08 \x01(\x05\"\x8d\x01\n\rPolicyOutcome\x12\x13\n\x0b\x64\x65\x63ision_id\x18\x01 \x01(\t\x12\x33\n\x07verdict\x18\x02 \x01(\x0e\x32\".sextant.training.v1.PolicyVerdict\x12\x32\n\nviolations\x18\x03 \x03(\x0b\x32\x1e.sextant.training.v1.Violation\"\xc1\x01\n\x11TrialStartedEvent\x12\x13\n\x0btrial_index\x18\x01 \x01(\x05\x12\x14\n\x0ctotal_trials\x18\x02 \x01(\x05\x12\x0e\n\x06run_id\x18\x03 \x01(\t\x12\x42\n\x06params\x18\x04 \x03(\x0b\x32\x32.sextant.training.v1.TrialStartedEvent.ParamsEntry\x1a-\n\x0bParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xd8\x01\n\x12TrialFinishedEvent\x12\x13\n\x0btrial_index\x18\x01 \x01(\x05\x12\x14\n\x0ctotal_trials\x18\x02 \x01(\x05\x12\x0e\n\x06run_id\x18\x03 \x01(\t\x12.\n\x06status\x18\x04 \x01(\x0e\x32\x1e.sextant.training.v1.RunStatus\x12\x0e\n\x06metric\x18\x05 \x01(\t\x12\r\n\x05score\x18\x06 \x01(\x01\x12\x12\n\nbest_score\x18\x07 \x01(\x01\x12\x13\n\x0b\x62\x65st_run_id\x18\x08 \x01(\t\x12\x0f\n\x07message\x18\t \x01(\t\"W\n\x0fJobMessageEvent\x12\x36\n\x08severity\x18\x01 \x01(\x0e\x32$.sextant.training.v1.MessageSeverity\x12\x0c\n\x04text\x18\x02 \x01(\t*\xe6\x01\n\x14TrainingJobEventKind\x12\'\n#TRAINING_JOB_EVENT_KIND_UNSPECIFIED\x10\x00\x12)\n%TRAINING_JOB_EVENT_KIND_STATE_CHANGED\x10\x01\x12)\n%TRAINING_JOB_EVENT_KIND_TRIAL_STARTED\x10\x02\x12*\n&TRAINING_JOB_EVENT_KIND_TRIAL_FINISHED\x10\x03\x12#\n\x1fTRAINING_JOB_EVENT_KIND_MESSAGE\x10\x04*\x88\x01\n\x0fMessageSeverity\x12 \n\x1cMESSAGE_SEVERITY_UNSPECIFIED\x10\x00\x12\x19\n\x15MESSAGE_SEVERITY_INFO\x10\x01\x12\x1c\n\x18MESSAGE_SEVERITY_WARNING\x10\x02\x12\x1a\n\x16MESSAGE_SEVERITY_ERROR\x10\x03\x42`\n\x17\x64\x65v.sextant.training.v1P\x01ZCgithub.com/sextant-ml/sextant/gen/go/sextant/training/v1;trainingv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n sextant/training/v1/events.proto\x12\x13sextant.training.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a#sextant/training/v1/resources.proto\x1a sextant/type/v1/governance.proto\x1a\x1bsextant/type/v1/model.proto\"\xe2\x03\n\x10TrainingJobEvent\x12\x10\n\x08revision\x18\x01 \x01(\x03\x12.\n\nevent_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x37\n\x04kind\x18\x03 \x01(\x0e\x32).sextant.training.v1.TrainingJobEventKind\x12\x0e\n\x06job_id\x18\x04 \x01(\t\x12\x42\n\rstate_changed\x18\x05 \x01(\x0b\x32).sextant.training.v1.JobStateChangedEventH\x00\x12?\n\rtrial_started\x18\x06 \x01(\x0b\x32&.sextant.training.v1.TrialStartedEventH\x00\x12\x41\n\x0etrial_finished\x18\x07 \x01(\x0b\x32\'.sextant.training.v1.TrialFinishedEventH\x00\x12\x37\n\x07message\x18\x08 \x01(\x0b\x32$.sextant.training.v1.JobMessageEventH\x00\x12\x37\n\x08progress\x18\t \x01(\x0b\x32%.sextant.training.v1.TrainingProgressB\t\n\x07payload\"\xc6\x02\n\x14JobStateChangedEvent\x12\x39\n\nfrom_state\x18\x01 \x01(\x0e\x32%.sextant.training.v1.TrainingJobState\x12\x37\n\x08to_state\x18\x02 \x01(\x0e\x32%.sextant.training.v1.TrainingJobState\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x13\n\x0breason_code\x18\x04 \x01(\t\x12\x0f\n\x07\x61ttempt\x18\x05 \x01(\x05\x12:\n\x0epolicy_outcome\x18\x06 \x01(\x0b\x32\".sextant.training.v1.PolicyOutcome\x12H\n\x18registered_model_version\x18\x07 \x01(\x0b\x32&.sextant.type.v1.ModelVersionReference\"\x8b\x01\n\rPolicyOutcome\x12\x13\n\x0b\x64\x65\x63ision_id\x18\x01 \x01(\t\x12/\n\x07verdict\x18\x02 \x01(\x0e\x32\x1e.sextant.type.v1.PolicyVerdict\x12\x34\n\nviolations\x18\x03 \x03(\x0b\x32 .sextant.type.v1.PolicyViolation\"\xc1\x01\n\x11TrialStartedEvent\x12\x13\n\x0btrial_index\x18\x01 \x01(\x05\x12\x14\n\x0ctotal_trials\x18\x02 \x01(\x05\x12\x0e\n\x06run_id\x18\x03 \x01(\t\x12\x42\n\x06params\x18\x04 \x03(\x0b\x32\x32.sextant.training.v1.TrialStartedEvent.ParamsEntry\x1a-\n\x0bParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xd8\x01\n\x12TrialFinishedEvent\x12\x13\n\x0btrial_index\x18\x01 \x01(\x05\x12\x14\n\x0ctotal_trials\x18\x02 \x01(\x05\x12\x0e\n\x06run_id\x18\x03 \x01(\t\x12.\n\x06status\x18\x04 \x01(\x0e\x32\x1e.sextant.training.v1.RunStatus\x12\x0e\n\x06metric\x18\x05 \x01(\t\x12\r\n\x05score\x18\x06 \x01(\x01\x12\x12\n\nbest_score\x18\x07 \x01(\x01\x12\x13\n\x0b\x62\x65st_run_id\x18\x08 \x01(\t\x12\x0f\n\x07message\x18\t \x01(\t\"W\n\x0fJobMessageEvent\x12\x36\n\x08severity\x18\x01 \x01(\x0e\x32$.sextant.training.v1.MessageSeverity\x12\x0c\n\x04text\x18\x02 \x01(\t*\xe6\x01\n\x14TrainingJobEventKind\x12\'\n#TRAINING_JOB_EVENT_KIND_UNSPECIFIED\x10\x00\x12)\n%TRAINING_JOB_EVENT_KIND_STATE_CHANGED\x10\x01\x12)\n%TRAINING_JOB_EVENT_KIND_TRIAL_STARTED\x10\x02\x12*\n&TRAINING_JOB_EVENT_KIND_TRIAL_FINISHED\x10\x03\x12#\n\x1fTRAINING_JOB_EVENT_KIND_MESSAGE\x10\x04*\x88\x01\n\x0fMessageSeverity\x12 \n\x1cMESSAGE_SEVERITY_UNSPECIFIED\x10\x00\x12\x19\n\x15MESSAGE_SEVERITY_INFO\x10\x01\x12\x1c\n\x18MESSAGE_SEVERITY_WARNING\x10\x02\x12\x1a\n\x16MESSAGE_SEVERITY_ERROR\x10\x03\x42`\n\x17\x64\x65v.sextant.training.v1P\x01ZCgithub.com/sextant-ml/sextant/gen/go/sextant/training/v1;trainingv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,22 +38,22 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._serialized_options = b'\n\027dev.sextant.training.v1P\001ZCgithub.com/sextant-ml/sextant/gen/go/sextant/training/v1;trainingv1'
   _globals['_TRIALSTARTEDEVENT_PARAMSENTRY']._loaded_options = None
   _globals['_TRIALSTARTEDEVENT_PARAMSENTRY']._serialized_options = b'8\001'
-  _globals['_TRAININGJOBEVENTKIND']._serialized_start=1581
-  _globals['_TRAININGJOBEVENTKIND']._serialized_end=1811
-  _globals['_MESSAGESEVERITY']._serialized_start=1814
-  _globals['_MESSAGESEVERITY']._serialized_end=1950
-  _globals['_TRAININGJOBEVENT']._serialized_start=128
-  _globals['_TRAININGJOBEVENT']._serialized_end=610
-  _globals['_JOBSTATECHANGEDEVENT']._serialized_start=613
-  _globals['_JOBSTATECHANGEDEVENT']._serialized_end=930
-  _globals['_POLICYOUTCOME']._serialized_start=933
-  _globals['_POLICYOUTCOME']._serialized_end=1074
-  _globals['_TRIALSTARTEDEVENT']._serialized_start=1077
-  _globals['_TRIALSTARTEDEVENT']._serialized_end=1270
-  _globals['_TRIALSTARTEDEVENT_PARAMSENTRY']._serialized_start=1225
-  _globals['_TRIALSTARTEDEVENT_PARAMSENTRY']._serialized_end=1270
-  _globals['_TRIALFINISHEDEVENT']._serialized_start=1273
-  _globals['_TRIALFINISHEDEVENT']._serialized_end=1489
-  _globals['_JOBMESSAGEEVENT']._serialized_start=1491
-  _globals['_JOBMESSAGEEVENT']._serialized_end=1578
+  _globals['_TRAININGJOBEVENTKIND']._serialized_start=1651
+  _globals['_TRAININGJOBEVENTKIND']._serialized_end=1881
+  _globals['_MESSAGESEVERITY']._serialized_start=1884
+  _globals['_MESSAGESEVERITY']._serialized_end=2020
+  _globals['_TRAININGJOBEVENT']._serialized_start=191
+  _globals['_TRAININGJOBEVENT']._serialized_end=673
+  _globals['_JOBSTATECHANGEDEVENT']._serialized_start=676
+  _globals['_JOBSTATECHANGEDEVENT']._serialized_end=1002
+  _globals['_POLICYOUTCOME']._serialized_start=1005
+  _globals['_POLICYOUTCOME']._serialized_end=1144
+  _globals['_TRIALSTARTEDEVENT']._serialized_start=1147
+  _globals['_TRIALSTARTEDEVENT']._serialized_end=1340
+  _globals['_TRIALSTARTEDEVENT_PARAMSENTRY']._serialized_start=1295
+  _globals['_TRIALSTARTEDEVENT_PARAMSENTRY']._serialized_end=1340
+  _globals['_TRIALFINISHEDEVENT']._serialized_start=1343
+  _globals['_TRIALFINISHEDEVENT']._serialized_end=1559
+  _globals['_JOBMESSAGEEVENT']._serialized_start=1561
+  _globals['_JOBMESSAGEEVENT']._serialized_end=1648
 # @@protoc_insertion_point(module_scope)

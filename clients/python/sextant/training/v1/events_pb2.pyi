@@ -2,6 +2,8 @@ import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from sextant.training.v1 import resources_pb2 as _resources_pb2
+from sextant.type.v1 import governance_pb2 as _governance_pb2
+from sextant.type.v1 import model_pb2 as _model_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -58,14 +60,13 @@ class TrainingJobEvent(_message.Message):
     def __init__(self, revision: _Optional[int] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[_Union[TrainingJobEventKind, str]] = ..., job_id: _Optional[str] = ..., state_changed: _Optional[_Union[JobStateChangedEvent, _Mapping]] = ..., trial_started: _Optional[_Union[TrialStartedEvent, _Mapping]] = ..., trial_finished: _Optional[_Union[TrialFinishedEvent, _Mapping]] = ..., message: _Optional[_Union[JobMessageEvent, _Mapping]] = ..., progress: _Optional[_Union[_resources_pb2.TrainingProgress, _Mapping]] = ...) -> None: ...
 
 class JobStateChangedEvent(_message.Message):
-    __slots__ = ("from_state", "to_state", "reason", "reason_code", "attempt", "policy_outcome", "registered_model_name", "registered_model_version")
+    __slots__ = ("from_state", "to_state", "reason", "reason_code", "attempt", "policy_outcome", "registered_model_version")
     FROM_STATE_FIELD_NUMBER: _ClassVar[int]
     TO_STATE_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     REASON_CODE_FIELD_NUMBER: _ClassVar[int]
     ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     POLICY_OUTCOME_FIELD_NUMBER: _ClassVar[int]
-    REGISTERED_MODEL_NAME_FIELD_NUMBER: _ClassVar[int]
     REGISTERED_MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
     from_state: _resources_pb2.TrainingJobState
     to_state: _resources_pb2.TrainingJobState
@@ -73,9 +74,8 @@ class JobStateChangedEvent(_message.Message):
     reason_code: str
     attempt: int
     policy_outcome: PolicyOutcome
-    registered_model_name: str
-    registered_model_version: int
-    def __init__(self, from_state: _Optional[_Union[_resources_pb2.TrainingJobState, str]] = ..., to_state: _Optional[_Union[_resources_pb2.TrainingJobState, str]] = ..., reason: _Optional[str] = ..., reason_code: _Optional[str] = ..., attempt: _Optional[int] = ..., policy_outcome: _Optional[_Union[PolicyOutcome, _Mapping]] = ..., registered_model_name: _Optional[str] = ..., registered_model_version: _Optional[int] = ...) -> None: ...
+    registered_model_version: _model_pb2.ModelVersionReference
+    def __init__(self, from_state: _Optional[_Union[_resources_pb2.TrainingJobState, str]] = ..., to_state: _Optional[_Union[_resources_pb2.TrainingJobState, str]] = ..., reason: _Optional[str] = ..., reason_code: _Optional[str] = ..., attempt: _Optional[int] = ..., policy_outcome: _Optional[_Union[PolicyOutcome, _Mapping]] = ..., registered_model_version: _Optional[_Union[_model_pb2.ModelVersionReference, _Mapping]] = ...) -> None: ...
 
 class PolicyOutcome(_message.Message):
     __slots__ = ("decision_id", "verdict", "violations")
@@ -83,9 +83,9 @@ class PolicyOutcome(_message.Message):
     VERDICT_FIELD_NUMBER: _ClassVar[int]
     VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
     decision_id: str
-    verdict: _resources_pb2.PolicyVerdict
-    violations: _containers.RepeatedCompositeFieldContainer[_resources_pb2.Violation]
-    def __init__(self, decision_id: _Optional[str] = ..., verdict: _Optional[_Union[_resources_pb2.PolicyVerdict, str]] = ..., violations: _Optional[_Iterable[_Union[_resources_pb2.Violation, _Mapping]]] = ...) -> None: ...
+    verdict: _governance_pb2.PolicyVerdict
+    violations: _containers.RepeatedCompositeFieldContainer[_governance_pb2.PolicyViolation]
+    def __init__(self, decision_id: _Optional[str] = ..., verdict: _Optional[_Union[_governance_pb2.PolicyVerdict, str]] = ..., violations: _Optional[_Iterable[_Union[_governance_pb2.PolicyViolation, _Mapping]]] = ...) -> None: ...
 
 class TrialStartedEvent(_message.Message):
     __slots__ = ("trial_index", "total_trials", "run_id", "params")

@@ -2,6 +2,8 @@ import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from sextant.training.v1 import spec_pb2 as _spec_pb2
+from sextant.type.v1 import governance_pb2 as _governance_pb2
+from sextant.type.v1 import model_pb2 as _model_pb2
 from sextant.type.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -33,20 +35,6 @@ class Dispatcher(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     DISPATCHER_LOCAL: _ClassVar[Dispatcher]
     DISPATCHER_DASK: _ClassVar[Dispatcher]
 
-class PolicyVerdict(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    POLICY_VERDICT_UNSPECIFIED: _ClassVar[PolicyVerdict]
-    POLICY_VERDICT_ALLOW: _ClassVar[PolicyVerdict]
-    POLICY_VERDICT_WARN: _ClassVar[PolicyVerdict]
-    POLICY_VERDICT_DENY: _ClassVar[PolicyVerdict]
-
-class ViolationEffect(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    VIOLATION_EFFECT_UNSPECIFIED: _ClassVar[ViolationEffect]
-    VIOLATION_EFFECT_DENY: _ClassVar[ViolationEffect]
-    VIOLATION_EFFECT_WARN: _ClassVar[ViolationEffect]
-    VIOLATION_EFFECT_DRY_RUN: _ClassVar[ViolationEffect]
-
 class JobOriginKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     JOB_ORIGIN_KIND_UNSPECIFIED: _ClassVar[JobOriginKind]
@@ -75,14 +63,6 @@ TRAINING_JOB_STATE_REJECTED_BY_POLICY: TrainingJobState
 DISPATCHER_UNSPECIFIED: Dispatcher
 DISPATCHER_LOCAL: Dispatcher
 DISPATCHER_DASK: Dispatcher
-POLICY_VERDICT_UNSPECIFIED: PolicyVerdict
-POLICY_VERDICT_ALLOW: PolicyVerdict
-POLICY_VERDICT_WARN: PolicyVerdict
-POLICY_VERDICT_DENY: PolicyVerdict
-VIOLATION_EFFECT_UNSPECIFIED: ViolationEffect
-VIOLATION_EFFECT_DENY: ViolationEffect
-VIOLATION_EFFECT_WARN: ViolationEffect
-VIOLATION_EFFECT_DRY_RUN: ViolationEffect
 JOB_ORIGIN_KIND_UNSPECIFIED: JobOriginKind
 JOB_ORIGIN_KIND_SUBMITTED: JobOriginKind
 JOB_ORIGIN_KIND_RERUN: JobOriginKind
@@ -91,28 +71,6 @@ RUN_STATUS_RUNNING: RunStatus
 RUN_STATUS_SUCCEEDED: RunStatus
 RUN_STATUS_FAILED: RunStatus
 RUN_STATUS_CANCELLED: RunStatus
-
-class Violation(_message.Message):
-    __slots__ = ("rule", "policy_name", "policy_version", "feature", "metric", "measured_value", "threshold", "explanation", "effect")
-    RULE_FIELD_NUMBER: _ClassVar[int]
-    POLICY_NAME_FIELD_NUMBER: _ClassVar[int]
-    POLICY_VERSION_FIELD_NUMBER: _ClassVar[int]
-    FEATURE_FIELD_NUMBER: _ClassVar[int]
-    METRIC_FIELD_NUMBER: _ClassVar[int]
-    MEASURED_VALUE_FIELD_NUMBER: _ClassVar[int]
-    THRESHOLD_FIELD_NUMBER: _ClassVar[int]
-    EXPLANATION_FIELD_NUMBER: _ClassVar[int]
-    EFFECT_FIELD_NUMBER: _ClassVar[int]
-    rule: str
-    policy_name: str
-    policy_version: int
-    feature: str
-    metric: str
-    measured_value: float
-    threshold: float
-    explanation: str
-    effect: ViolationEffect
-    def __init__(self, rule: _Optional[str] = ..., policy_name: _Optional[str] = ..., policy_version: _Optional[int] = ..., feature: _Optional[str] = ..., metric: _Optional[str] = ..., measured_value: _Optional[float] = ..., threshold: _Optional[float] = ..., explanation: _Optional[str] = ..., effect: _Optional[_Union[ViolationEffect, str]] = ...) -> None: ...
 
 class TrainingProgress(_message.Message):
     __slots__ = ("completed_trials", "total_trials", "failed_trials", "optimize_metric", "best_score", "best_run_id")
@@ -131,23 +89,21 @@ class TrainingProgress(_message.Message):
     def __init__(self, completed_trials: _Optional[int] = ..., total_trials: _Optional[int] = ..., failed_trials: _Optional[int] = ..., optimize_metric: _Optional[str] = ..., best_score: _Optional[float] = ..., best_run_id: _Optional[str] = ...) -> None: ...
 
 class JobOrigin(_message.Message):
-    __slots__ = ("kind", "source_job_id", "source_model_name", "source_model_version", "alert_id", "reason")
+    __slots__ = ("kind", "source_job_id", "source_model_version", "alert_id", "reason")
     KIND_FIELD_NUMBER: _ClassVar[int]
     SOURCE_JOB_ID_FIELD_NUMBER: _ClassVar[int]
-    SOURCE_MODEL_NAME_FIELD_NUMBER: _ClassVar[int]
     SOURCE_MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
     ALERT_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     kind: JobOriginKind
     source_job_id: str
-    source_model_name: str
-    source_model_version: int
+    source_model_version: _model_pb2.ModelVersionReference
     alert_id: str
     reason: str
-    def __init__(self, kind: _Optional[_Union[JobOriginKind, str]] = ..., source_job_id: _Optional[str] = ..., source_model_name: _Optional[str] = ..., source_model_version: _Optional[int] = ..., alert_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+    def __init__(self, kind: _Optional[_Union[JobOriginKind, str]] = ..., source_job_id: _Optional[str] = ..., source_model_version: _Optional[_Union[_model_pb2.ModelVersionReference, _Mapping]] = ..., alert_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class TrainingJob(_message.Message):
-    __slots__ = ("name", "spec", "state", "state_reason", "state_reason_code", "policy_decision_id", "policy_verdict", "violations", "warnings", "progress", "best_run_id", "validation_metrics", "fairness_results", "parity_report", "registered_model_name", "registered_model_version", "dataset_digest", "training_row_count", "validation_row_count", "resolved_features", "attempt_count", "dispatcher", "principal", "create_time", "start_time", "update_time", "end_time", "cancel_requested", "origin", "revision")
+    __slots__ = ("name", "spec", "state", "state_reason", "state_reason_code", "policy_decision_id", "policy_verdict", "violations", "warnings", "progress", "best_run_id", "validation_metrics", "fairness_results", "parity_report", "age_probe_results", "registered_model_version", "dataset_digest", "training_row_count", "validation_row_count", "resolved_features", "attempt_count", "dispatcher", "principal", "create_time", "start_time", "update_time", "end_time", "cancel_requested", "origin", "revision")
     class ValidationMetricsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -169,7 +125,7 @@ class TrainingJob(_message.Message):
     VALIDATION_METRICS_FIELD_NUMBER: _ClassVar[int]
     FAIRNESS_RESULTS_FIELD_NUMBER: _ClassVar[int]
     PARITY_REPORT_FIELD_NUMBER: _ClassVar[int]
-    REGISTERED_MODEL_NAME_FIELD_NUMBER: _ClassVar[int]
+    AGE_PROBE_RESULTS_FIELD_NUMBER: _ClassVar[int]
     REGISTERED_MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
     DATASET_DIGEST_FIELD_NUMBER: _ClassVar[int]
     TRAINING_ROW_COUNT_FIELD_NUMBER: _ClassVar[int]
@@ -191,16 +147,16 @@ class TrainingJob(_message.Message):
     state_reason: str
     state_reason_code: str
     policy_decision_id: str
-    policy_verdict: PolicyVerdict
-    violations: _containers.RepeatedCompositeFieldContainer[Violation]
+    policy_verdict: _governance_pb2.PolicyVerdict
+    violations: _containers.RepeatedCompositeFieldContainer[_governance_pb2.PolicyViolation]
     warnings: _containers.RepeatedScalarFieldContainer[str]
     progress: TrainingProgress
     best_run_id: str
     validation_metrics: _containers.ScalarMap[str, float]
     fairness_results: _containers.RepeatedCompositeFieldContainer[_types_pb2.FairnessResult]
     parity_report: _types_pb2.ParityReport
-    registered_model_name: str
-    registered_model_version: int
+    age_probe_results: _containers.RepeatedCompositeFieldContainer[_governance_pb2.AgeProbeResult]
+    registered_model_version: _model_pb2.ModelVersionReference
     dataset_digest: str
     training_row_count: int
     validation_row_count: int
@@ -215,7 +171,7 @@ class TrainingJob(_message.Message):
     cancel_requested: bool
     origin: JobOrigin
     revision: int
-    def __init__(self, name: _Optional[str] = ..., spec: _Optional[_Union[_spec_pb2.TrainingJobSpec, _Mapping]] = ..., state: _Optional[_Union[TrainingJobState, str]] = ..., state_reason: _Optional[str] = ..., state_reason_code: _Optional[str] = ..., policy_decision_id: _Optional[str] = ..., policy_verdict: _Optional[_Union[PolicyVerdict, str]] = ..., violations: _Optional[_Iterable[_Union[Violation, _Mapping]]] = ..., warnings: _Optional[_Iterable[str]] = ..., progress: _Optional[_Union[TrainingProgress, _Mapping]] = ..., best_run_id: _Optional[str] = ..., validation_metrics: _Optional[_Mapping[str, float]] = ..., fairness_results: _Optional[_Iterable[_Union[_types_pb2.FairnessResult, _Mapping]]] = ..., parity_report: _Optional[_Union[_types_pb2.ParityReport, _Mapping]] = ..., registered_model_name: _Optional[str] = ..., registered_model_version: _Optional[int] = ..., dataset_digest: _Optional[str] = ..., training_row_count: _Optional[int] = ..., validation_row_count: _Optional[int] = ..., resolved_features: _Optional[_Iterable[_Union[_types_pb2.ResolvedFeature, _Mapping]]] = ..., attempt_count: _Optional[int] = ..., dispatcher: _Optional[_Union[Dispatcher, str]] = ..., principal: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cancel_requested: _Optional[bool] = ..., origin: _Optional[_Union[JobOrigin, _Mapping]] = ..., revision: _Optional[int] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., spec: _Optional[_Union[_spec_pb2.TrainingJobSpec, _Mapping]] = ..., state: _Optional[_Union[TrainingJobState, str]] = ..., state_reason: _Optional[str] = ..., state_reason_code: _Optional[str] = ..., policy_decision_id: _Optional[str] = ..., policy_verdict: _Optional[_Union[_governance_pb2.PolicyVerdict, str]] = ..., violations: _Optional[_Iterable[_Union[_governance_pb2.PolicyViolation, _Mapping]]] = ..., warnings: _Optional[_Iterable[str]] = ..., progress: _Optional[_Union[TrainingProgress, _Mapping]] = ..., best_run_id: _Optional[str] = ..., validation_metrics: _Optional[_Mapping[str, float]] = ..., fairness_results: _Optional[_Iterable[_Union[_types_pb2.FairnessResult, _Mapping]]] = ..., parity_report: _Optional[_Union[_types_pb2.ParityReport, _Mapping]] = ..., age_probe_results: _Optional[_Iterable[_Union[_governance_pb2.AgeProbeResult, _Mapping]]] = ..., registered_model_version: _Optional[_Union[_model_pb2.ModelVersionReference, _Mapping]] = ..., dataset_digest: _Optional[str] = ..., training_row_count: _Optional[int] = ..., validation_row_count: _Optional[int] = ..., resolved_features: _Optional[_Iterable[_Union[_types_pb2.ResolvedFeature, _Mapping]]] = ..., attempt_count: _Optional[int] = ..., dispatcher: _Optional[_Union[Dispatcher, str]] = ..., principal: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cancel_requested: _Optional[bool] = ..., origin: _Optional[_Union[JobOrigin, _Mapping]] = ..., revision: _Optional[int] = ...) -> None: ...
 
 class Experiment(_message.Message):
     __slots__ = ("name", "description", "owner_team", "tags", "creator", "create_time", "update_time")
@@ -310,38 +266,3 @@ class Run(_message.Message):
     start_time: _timestamp_pb2.Timestamp
     end_time: _timestamp_pb2.Timestamp
     def __init__(self, name: _Optional[str] = ..., experiment: _Optional[str] = ..., job_id: _Optional[str] = ..., trial_index: _Optional[int] = ..., status: _Optional[_Union[RunStatus, str]] = ..., status_message: _Optional[str] = ..., params: _Optional[_Mapping[str, str]] = ..., metrics: _Optional[_Mapping[str, float]] = ..., metric_stds: _Optional[_Mapping[str, float]] = ..., score: _Optional[float] = ..., validation_metrics: _Optional[_Mapping[str, float]] = ..., best: _Optional[bool] = ..., tags: _Optional[_Mapping[str, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
-
-class AuditRecord(_message.Message):
-    __slots__ = ("id", "record_time", "principal", "actor", "rpc", "resource_type", "resource_name", "status_code", "error_reason", "request_id", "peer", "details")
-    class DetailsEntry(_message.Message):
-        __slots__ = ("key", "value")
-        KEY_FIELD_NUMBER: _ClassVar[int]
-        VALUE_FIELD_NUMBER: _ClassVar[int]
-        key: str
-        value: str
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
-    ID_FIELD_NUMBER: _ClassVar[int]
-    RECORD_TIME_FIELD_NUMBER: _ClassVar[int]
-    PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
-    ACTOR_FIELD_NUMBER: _ClassVar[int]
-    RPC_FIELD_NUMBER: _ClassVar[int]
-    RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
-    RESOURCE_NAME_FIELD_NUMBER: _ClassVar[int]
-    STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
-    ERROR_REASON_FIELD_NUMBER: _ClassVar[int]
-    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
-    PEER_FIELD_NUMBER: _ClassVar[int]
-    DETAILS_FIELD_NUMBER: _ClassVar[int]
-    id: int
-    record_time: _timestamp_pb2.Timestamp
-    principal: str
-    actor: str
-    rpc: str
-    resource_type: str
-    resource_name: str
-    status_code: str
-    error_reason: str
-    request_id: str
-    peer: str
-    details: _containers.ScalarMap[str, str]
-    def __init__(self, id: _Optional[int] = ..., record_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., principal: _Optional[str] = ..., actor: _Optional[str] = ..., rpc: _Optional[str] = ..., resource_type: _Optional[str] = ..., resource_name: _Optional[str] = ..., status_code: _Optional[str] = ..., error_reason: _Optional[str] = ..., request_id: _Optional[str] = ..., peer: _Optional[str] = ..., details: _Optional[_Mapping[str, str]] = ...) -> None: ...

@@ -24,10 +24,12 @@ _sym_db = _symbol_database.Default()
 
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from sextant.type.v1 import features_pb2 as sextant_dot_type_dot_v1_dot_features__pb2
+from sextant.type.v1 import model_pb2 as sextant_dot_type_dot_v1_dot_model__pb2
 from sextant.type.v1 import types_pb2 as sextant_dot_type_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1esextant/training/v1/spec.proto\x12\x13sextant.training.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bsextant/type/v1/types.proto\"\x91\x06\n\x0fTrainingJobSpec\x12\x35\n\x07\x64\x61taset\x18\x01 \x01(\x0b\x32$.sextant.training.v1.TrainingDataset\x12G\n\x12\x66\x65\x61ture_references\x18\x02 \x01(\x0b\x32).sextant.training.v1.FeatureReferenceListH\x00\x12\x19\n\x0f\x66\x65\x61ture_service\x18\x03 \x01(\tH\x00\x12\x14\n\x0clabel_column\x18\x04 \x01(\t\x12,\n\x04task\x18\x05 \x01(\x0e\x32\x1e.sextant.training.v1.ModelTask\x12-\n\x05model\x18\x06 \x01(\x0b\x32\x1e.sextant.training.v1.ModelSpec\x12/\n\x06search\x18\x07 \x01(\x0b\x32\x1f.sextant.training.v1.SearchSpec\x12-\n\x05split\x18\x08 \x01(\x0b\x32\x1e.sextant.training.v1.SplitSpec\x12G\n\x15\x65valuation_attributes\x18\t \x03(\x0b\x32(.sextant.training.v1.EvaluationAttribute\x12\x12\n\nmodel_name\x18\n \x01(\t\x12\x12\n\nowner_team\x18\x0b \x01(\t\x12\x0e\n\x06\x64omain\x18\x0c \x01(\t\x12\x12\n\nexperiment\x18\r \x01(\t\x12*\n\"empirically_derived_scoring_system\x18\x0e \x01(\x08\x12\x17\n\x0f\x66\x61vorable_label\x18\x0f \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x10 \x01(\t\x12<\n\x04tags\x18\x11 \x03(\x0b\x32..sextant.training.v1.TrainingJobSpec.TagsEntry\x12*\n\x07timeout\x18\x12 \x01(\x0b\x32\x19.google.protobuf.Duration\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\n\n\x08\x66\x65\x61tures\"M\n\x14\x46\x65\x61tureReferenceList\x12\x35\n\nreferences\x18\x01 \x03(\x0b\x32!.sextant.type.v1.FeatureReference\"\xfc\x01\n\x0fTrainingDataset\x12\x32\n\x0b\x65ntity_rows\x18\x01 \x01(\x0b\x32\x1b.sextant.type.v1.ArrowTableH\x00\x12\x1c\n\x12\x65ntity_rows_digest\x18\x02 \x01(\tH\x00\x12:\n\nlabel_view\x18\x03 \x01(\x0b\x32$.sextant.training.v1.LabelViewSourceH\x00\x12\x1e\n\x16\x65vent_timestamp_column\x18\x04 \x01(\t\x12\x1a\n\x12\x66ull_feature_names\x18\x05 \x01(\x08\x12\x15\n\ras_of_created\x18\x06 \x01(\x08\x42\x08\n\x06source\"\xa1\x01\n\x0fLabelViewSource\x12\x30\n\x05label\x18\x01 \x01(\x0b\x32!.sextant.type.v1.FeatureReference\x12.\n\nstart_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xcc\x02\n\tModelSpec\x12\x33\n\testimator\x18\x01 \x01(\x0e\x32\x1e.sextant.training.v1.EstimatorH\x00\x12\x19\n\x0f\x65stimator_class\x18\x02 \x01(\tH\x00\x12L\n\x0fhyperparameters\x18\x03 \x03(\x0b\x32\x33.sextant.training.v1.ModelSpec.HyperparametersEntry\x12=\n\rpreprocessing\x18\x04 \x01(\x0b\x32&.sextant.training.v1.PreprocessingSpec\x1aN\n\x14HyperparametersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12%\n\x05value\x18\x02 \x01(\x0b\x32\x16.sextant.type.v1.Value:\x02\x38\x01\x42\x12\n\x10\x65stimator_choice\"\xcb\x02\n\x11PreprocessingSpec\x12\x42\n\x12numeric_imputation\x18\x01 \x01(\x0e\x32&.sextant.training.v1.NumericImputation\x12\x1a\n\x12numeric_fill_value\x18\x02 \x01(\x01\x12J\n\x16\x63\x61tegorical_imputation\x18\x03 \x01(\x0e\x32*.sextant.training.v1.CategoricalImputation\x12\x1e\n\x16\x63\x61tegorical_fill_value\x18\x04 \x01(\t\x12-\n\x07scaling\x18\x05 \x01(\x0e\x32\x1c.sextant.training.v1.Scaling\x12\x1b\n\x13\x63\x61tegorical_columns\x18\x06 \x03(\t\x12\x1e\n\x16\x61\x64\x64_missing_indicators\x18\x07 \x01(\x08\"\x95\x03\n\nSearchSpec\x12\x35\n\x08strategy\x18\x01 \x01(\x0e\x32#.sextant.training.v1.SearchStrategy\x12\x10\n\x08n_trials\x18\x02 \x01(\x05\x12\x0c\n\x04seed\x18\x03 \x01(\x03\x12L\n\x0fparameter_space\x18\x04 \x03(\x0b\x32\x33.sextant.training.v1.SearchSpec.ParameterSpaceEntry\x12\x17\n\x0foptimize_metric\x18\x05 \x01(\t\x12=\n\tdirection\x18\x06 \x01(\x0e\x32*.sextant.training.v1.OptimizationDirection\x12\x10\n\x08\x63v_folds\x18\x07 \x01(\x05\x12\x1b\n\x13max_parallel_trials\x18\x08 \x01(\x05\x1a[\n\x13ParameterSpaceEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x33\n\x05value\x18\x02 \x01(\x0b\x32$.sextant.training.v1.ParameterDomain:\x02\x38\x01\"\xb9\x01\n\x0fParameterDomain\x12\x30\n\x06values\x18\x01 \x01(\x0b\x32\x1e.sextant.training.v1.ValueListH\x00\x12\x32\n\tint_range\x18\x02 \x01(\x0b\x32\x1d.sextant.training.v1.IntRangeH\x00\x12\x36\n\x0b\x66loat_range\x18\x03 \x01(\x0b\x32\x1f.sextant.training.v1.FloatRangeH\x00\x42\x08\n\x06\x64omain\"3\n\tValueList\x12&\n\x06values\x18\x01 \x03(\x0b\x32\x16.sextant.type.v1.Value\"?\n\x08IntRange\x12\x0b\n\x03min\x18\x01 \x01(\x03\x12\x0b\n\x03max\x18\x02 \x01(\x03\x12\x0b\n\x03log\x18\x03 \x01(\x08\x12\x0c\n\x04step\x18\x04 \x01(\x03\"3\n\nFloatRange\x12\x0b\n\x03min\x18\x01 \x01(\x01\x12\x0b\n\x03max\x18\x02 \x01(\x01\x12\x0b\n\x03log\x18\x03 \x01(\x08\"y\n\tSplitSpec\x12.\n\x04time\x18\x01 \x01(\x0b\x32\x1e.sextant.training.v1.TimeSplitH\x00\x12\x32\n\x06random\x18\x02 \x01(\x0b\x32 .sextant.training.v1.RandomSplitH\x00\x42\x08\n\x06method\"c\n\tTimeSplit\x12\x1b\n\x13validation_fraction\x18\x01 \x01(\x01\x12\x39\n\x15validation_start_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"J\n\x0bRandomSplit\x12\x1b\n\x13validation_fraction\x18\x01 \x01(\x01\x12\x0c\n\x04seed\x18\x02 \x01(\x03\x12\x10\n\x08stratify\x18\x03 \x01(\x08\"\x8f\x01\n\x13\x45valuationAttribute\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x34\n\x07\x66\x65\x61ture\x18\x02 \x01(\x0b\x32!.sextant.type.v1.FeatureReferenceH\x00\x12\x17\n\rentity_column\x18\x03 \x01(\tH\x00\x12\x11\n\tbin_edges\x18\x04 \x03(\x01\x42\x08\n\x06source*\x92\x01\n\tModelTask\x12\x1a\n\x16MODEL_TASK_UNSPECIFIED\x10\x00\x12$\n MODEL_TASK_BINARY_CLASSIFICATION\x10\x01\x12(\n$MODEL_TASK_MULTICLASS_CLASSIFICATION\x10\x02\x12\x19\n\x15MODEL_TASK_REGRESSION\x10\x03*\xe3\x01\n\tEstimator\x12\x19\n\x15\x45STIMATOR_UNSPECIFIED\x10\x00\x12!\n\x1d\x45STIMATOR_LOGISTIC_REGRESSION\x10\x01\x12\x1b\n\x17\x45STIMATOR_RANDOM_FOREST\x10\x02\x12\x1f\n\x1b\x45STIMATOR_GRADIENT_BOOSTING\x10\x03\x12$\n ESTIMATOR_HIST_GRADIENT_BOOSTING\x10\x04\x12\x1f\n\x1b\x45STIMATOR_LINEAR_REGRESSION\x10\x05\x12\x13\n\x0f\x45STIMATOR_RIDGE\x10\x06*\xd7\x01\n\x11NumericImputation\x12\"\n\x1eNUMERIC_IMPUTATION_UNSPECIFIED\x10\x00\x12\x1b\n\x17NUMERIC_IMPUTATION_NONE\x10\x01\x12\x1b\n\x17NUMERIC_IMPUTATION_MEAN\x10\x02\x12\x1d\n\x19NUMERIC_IMPUTATION_MEDIAN\x10\x03\x12$\n NUMERIC_IMPUTATION_MOST_FREQUENT\x10\x04\x12\x1f\n\x1bNUMERIC_IMPUTATION_CONSTANT\x10\x05*\x8e\x01\n\x15\x43\x61tegoricalImputation\x12&\n\"CATEGORICAL_IMPUTATION_UNSPECIFIED\x10\x00\x12(\n$CATEGORICAL_IMPUTATION_MOST_FREQUENT\x10\x01\x12#\n\x1f\x43\x41TEGORICAL_IMPUTATION_CONSTANT\x10\x02*s\n\x07Scaling\x12\x17\n\x13SCALING_UNSPECIFIED\x10\x00\x12\x10\n\x0cSCALING_NONE\x10\x01\x12\x14\n\x10SCALING_STANDARD\x10\x02\x12\x13\n\x0fSCALING_MIN_MAX\x10\x03\x12\x12\n\x0eSCALING_ROBUST\x10\x04*g\n\x0eSearchStrategy\x12\x1f\n\x1bSEARCH_STRATEGY_UNSPECIFIED\x10\x00\x12\x18\n\x14SEARCH_STRATEGY_GRID\x10\x01\x12\x1a\n\x16SEARCH_STRATEGY_RANDOM\x10\x02*\x89\x01\n\x15OptimizationDirection\x12&\n\"OPTIMIZATION_DIRECTION_UNSPECIFIED\x10\x00\x12#\n\x1fOPTIMIZATION_DIRECTION_MAXIMIZE\x10\x01\x12#\n\x1fOPTIMIZATION_DIRECTION_MINIMIZE\x10\x02\x42`\n\x17\x64\x65v.sextant.training.v1P\x01ZCgithub.com/sextant-ml/sextant/gen/go/sextant/training/v1;trainingv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1esextant/training/v1/spec.proto\x12\x13sextant.training.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1esextant/type/v1/features.proto\x1a\x1bsextant/type/v1/model.proto\x1a\x1bsextant/type/v1/types.proto\"\xd2\x05\n\x0fTrainingJobSpec\x12\x35\n\x07\x64\x61taset\x18\x01 \x01(\x0b\x32$.sextant.training.v1.TrainingDataset\x12\x33\n\x08\x66\x65\x61tures\x18\x02 \x01(\x0b\x32!.sextant.type.v1.FeatureSelection\x12\x14\n\x0clabel_column\x18\x03 \x01(\t\x12(\n\x04task\x18\x04 \x01(\x0e\x32\x1a.sextant.type.v1.ModelTask\x12-\n\x05model\x18\x05 \x01(\x0b\x32\x1e.sextant.training.v1.ModelSpec\x12/\n\x06search\x18\x06 \x01(\x0b\x32\x1f.sextant.training.v1.SearchSpec\x12-\n\x05split\x18\x07 \x01(\x0b\x32\x1e.sextant.training.v1.SplitSpec\x12G\n\x15\x65valuation_attributes\x18\x08 \x03(\x0b\x32(.sextant.training.v1.EvaluationAttribute\x12\x12\n\nmodel_name\x18\t \x01(\t\x12\x12\n\nowner_team\x18\n \x01(\t\x12\x0e\n\x06\x64omain\x18\x0b \x01(\t\x12\x12\n\nexperiment\x18\x0c \x01(\t\x12*\n\"empirically_derived_scoring_system\x18\r \x01(\x08\x12\x17\n\x0f\x66\x61vorable_label\x18\x0e \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x0f \x01(\t\x12<\n\x04tags\x18\x10 \x03(\x0b\x32..sextant.training.v1.TrainingJobSpec.TagsEntry\x12*\n\x07timeout\x18\x11 \x01(\x0b\x32\x19.google.protobuf.Duration\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xfc\x01\n\x0fTrainingDataset\x12\x32\n\x0b\x65ntity_rows\x18\x01 \x01(\x0b\x32\x1b.sextant.type.v1.ArrowTableH\x00\x12\x1c\n\x12\x65ntity_rows_digest\x18\x02 \x01(\tH\x00\x12:\n\nlabel_view\x18\x03 \x01(\x0b\x32$.sextant.training.v1.LabelViewSourceH\x00\x12\x1e\n\x16\x65vent_timestamp_column\x18\x04 \x01(\t\x12\x1a\n\x12\x66ull_feature_names\x18\x05 \x01(\x08\x12\x15\n\ras_of_created\x18\x06 \x01(\x08\x42\x08\n\x06source\"\xa1\x01\n\x0fLabelViewSource\x12\x30\n\x05label\x18\x01 \x01(\x0b\x32!.sextant.type.v1.FeatureReference\x12.\n\nstart_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xcc\x02\n\tModelSpec\x12\x33\n\testimator\x18\x01 \x01(\x0e\x32\x1e.sextant.training.v1.EstimatorH\x00\x12\x19\n\x0f\x65stimator_class\x18\x02 \x01(\tH\x00\x12L\n\x0fhyperparameters\x18\x03 \x03(\x0b\x32\x33.sextant.training.v1.ModelSpec.HyperparametersEntry\x12=\n\rpreprocessing\x18\x04 \x01(\x0b\x32&.sextant.training.v1.PreprocessingSpec\x1aN\n\x14HyperparametersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12%\n\x05value\x18\x02 \x01(\x0b\x32\x16.sextant.type.v1.Value:\x02\x38\x01\x42\x12\n\x10\x65stimator_choice\"\xcb\x02\n\x11PreprocessingSpec\x12\x42\n\x12numeric_imputation\x18\x01 \x01(\x0e\x32&.sextant.training.v1.NumericImputation\x12\x1a\n\x12numeric_fill_value\x18\x02 \x01(\x01\x12J\n\x16\x63\x61tegorical_imputation\x18\x03 \x01(\x0e\x32*.sextant.training.v1.CategoricalImputation\x12\x1e\n\x16\x63\x61tegorical_fill_value\x18\x04 \x01(\t\x12-\n\x07scaling\x18\x05 \x01(\x0e\x32\x1c.sextant.training.v1.Scaling\x12\x1b\n\x13\x63\x61tegorical_columns\x18\x06 \x03(\t\x12\x1e\n\x16\x61\x64\x64_missing_indicators\x18\x07 \x01(\x08\"\x95\x03\n\nSearchSpec\x12\x35\n\x08strategy\x18\x01 \x01(\x0e\x32#.sextant.training.v1.SearchStrategy\x12\x10\n\x08n_trials\x18\x02 \x01(\x05\x12\x0c\n\x04seed\x18\x03 \x01(\x03\x12L\n\x0fparameter_space\x18\x04 \x03(\x0b\x32\x33.sextant.training.v1.SearchSpec.ParameterSpaceEntry\x12\x17\n\x0foptimize_metric\x18\x05 \x01(\t\x12=\n\tdirection\x18\x06 \x01(\x0e\x32*.sextant.training.v1.OptimizationDirection\x12\x10\n\x08\x63v_folds\x18\x07 \x01(\x05\x12\x1b\n\x13max_parallel_trials\x18\x08 \x01(\x05\x1a[\n\x13ParameterSpaceEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x33\n\x05value\x18\x02 \x01(\x0b\x32$.sextant.training.v1.ParameterDomain:\x02\x38\x01\"\xb9\x01\n\x0fParameterDomain\x12\x30\n\x06values\x18\x01 \x01(\x0b\x32\x1e.sextant.training.v1.ValueListH\x00\x12\x32\n\tint_range\x18\x02 \x01(\x0b\x32\x1d.sextant.training.v1.IntRangeH\x00\x12\x36\n\x0b\x66loat_range\x18\x03 \x01(\x0b\x32\x1f.sextant.training.v1.FloatRangeH\x00\x42\x08\n\x06\x64omain\"3\n\tValueList\x12&\n\x06values\x18\x01 \x03(\x0b\x32\x16.sextant.type.v1.Value\"?\n\x08IntRange\x12\x0b\n\x03min\x18\x01 \x01(\x03\x12\x0b\n\x03max\x18\x02 \x01(\x03\x12\x0b\n\x03log\x18\x03 \x01(\x08\x12\x0c\n\x04step\x18\x04 \x01(\x03\"3\n\nFloatRange\x12\x0b\n\x03min\x18\x01 \x01(\x01\x12\x0b\n\x03max\x18\x02 \x01(\x01\x12\x0b\n\x03log\x18\x03 \x01(\x08\"y\n\tSplitSpec\x12.\n\x04time\x18\x01 \x01(\x0b\x32\x1e.sextant.training.v1.TimeSplitH\x00\x12\x32\n\x06random\x18\x02 \x01(\x0b\x32 .sextant.training.v1.RandomSplitH\x00\x42\x08\n\x06method\"c\n\tTimeSplit\x12\x1b\n\x13validation_fraction\x18\x01 \x01(\x01\x12\x39\n\x15validation_start_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"J\n\x0bRandomSplit\x12\x1b\n\x13validation_fraction\x18\x01 \x01(\x01\x12\x0c\n\x04seed\x18\x02 \x01(\x03\x12\x10\n\x08stratify\x18\x03 \x01(\x08\"\x8f\x01\n\x13\x45valuationAttribute\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x34\n\x07\x66\x65\x61ture\x18\x02 \x01(\x0b\x32!.sextant.type.v1.FeatureReferenceH\x00\x12\x17\n\rentity_column\x18\x03 \x01(\tH\x00\x12\x11\n\tbin_edges\x18\x04 \x03(\x01\x42\x08\n\x06source*\xe3\x01\n\tEstimator\x12\x19\n\x15\x45STIMATOR_UNSPECIFIED\x10\x00\x12!\n\x1d\x45STIMATOR_LOGISTIC_REGRESSION\x10\x01\x12\x1b\n\x17\x45STIMATOR_RANDOM_FOREST\x10\x02\x12\x1f\n\x1b\x45STIMATOR_GRADIENT_BOOSTING\x10\x03\x12$\n ESTIMATOR_HIST_GRADIENT_BOOSTING\x10\x04\x12\x1f\n\x1b\x45STIMATOR_LINEAR_REGRESSION\x10\x05\x12\x13\n\x0f\x45STIMATOR_RIDGE\x10\x06*\xd7\x01\n\x11NumericImputation\x12\"\n\x1eNUMERIC_IMPUTATION_UNSPECIFIED\x10\x00\x12\x1b\n\x17NUMERIC_IMPUTATION_NONE\x10\x01\x12\x1b\n\x17NUMERIC_IMPUTATION_MEAN\x10\x02\x12\x1d\n\x19NUMERIC_IMPUTATION_MEDIAN\x10\x03\x12$\n NUMERIC_IMPUTATION_MOST_FREQUENT\x10\x04\x12\x1f\n\x1bNUMERIC_IMPUTATION_CONSTANT\x10\x05*\x8e\x01\n\x15\x43\x61tegoricalImputation\x12&\n\"CATEGORICAL_IMPUTATION_UNSPECIFIED\x10\x00\x12(\n$CATEGORICAL_IMPUTATION_MOST_FREQUENT\x10\x01\x12#\n\x1f\x43\x41TEGORICAL_IMPUTATION_CONSTANT\x10\x02*s\n\x07Scaling\x12\x17\n\x13SCALING_UNSPECIFIED\x10\x00\x12\x10\n\x0cSCALING_NONE\x10\x01\x12\x14\n\x10SCALING_STANDARD\x10\x02\x12\x13\n\x0fSCALING_MIN_MAX\x10\x03\x12\x12\n\x0eSCALING_ROBUST\x10\x04*g\n\x0eSearchStrategy\x12\x1f\n\x1bSEARCH_STRATEGY_UNSPECIFIED\x10\x00\x12\x18\n\x14SEARCH_STRATEGY_GRID\x10\x01\x12\x1a\n\x16SEARCH_STRATEGY_RANDOM\x10\x02*\x89\x01\n\x15OptimizationDirection\x12&\n\"OPTIMIZATION_DIRECTION_UNSPECIFIED\x10\x00\x12#\n\x1fOPTIMIZATION_DIRECTION_MAXIMIZE\x10\x01\x12#\n\x1fOPTIMIZATION_DIRECTION_MINIMIZE\x10\x02\x42`\n\x17\x64\x65v.sextant.training.v1P\x01ZCgithub.com/sextant-ml/sextant/gen/go/sextant/training/v1;trainingv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -41,54 +43,50 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MODELSPEC_HYPERPARAMETERSENTRY']._serialized_options = b'8\001'
   _globals['_SEARCHSPEC_PARAMETERSPACEENTRY']._loaded_options = None
   _globals['_SEARCHSPEC_PARAMETERSPACEENTRY']._serialized_options = b'8\001'
-  _globals['_MODELTASK']._serialized_start=3318
-  _globals['_MODELTASK']._serialized_end=3464
-  _globals['_ESTIMATOR']._serialized_start=3467
-  _globals['_ESTIMATOR']._serialized_end=3694
-  _globals['_NUMERICIMPUTATION']._serialized_start=3697
-  _globals['_NUMERICIMPUTATION']._serialized_end=3912
-  _globals['_CATEGORICALIMPUTATION']._serialized_start=3915
-  _globals['_CATEGORICALIMPUTATION']._serialized_end=4057
-  _globals['_SCALING']._serialized_start=4059
-  _globals['_SCALING']._serialized_end=4174
-  _globals['_SEARCHSTRATEGY']._serialized_start=4176
-  _globals['_SEARCHSTRATEGY']._serialized_end=4279
-  _globals['_OPTIMIZATIONDIRECTION']._serialized_start=4282
-  _globals['_OPTIMIZATIONDIRECTION']._serialized_end=4419
-  _globals['_TRAININGJOBSPEC']._serialized_start=150
-  _globals['_TRAININGJOBSPEC']._serialized_end=935
-  _globals['_TRAININGJOBSPEC_TAGSENTRY']._serialized_start=880
-  _globals['_TRAININGJOBSPEC_TAGSENTRY']._serialized_end=923
-  _globals['_FEATUREREFERENCELIST']._serialized_start=937
-  _globals['_FEATUREREFERENCELIST']._serialized_end=1014
-  _globals['_TRAININGDATASET']._serialized_start=1017
-  _globals['_TRAININGDATASET']._serialized_end=1269
-  _globals['_LABELVIEWSOURCE']._serialized_start=1272
-  _globals['_LABELVIEWSOURCE']._serialized_end=1433
-  _globals['_MODELSPEC']._serialized_start=1436
-  _globals['_MODELSPEC']._serialized_end=1768
-  _globals['_MODELSPEC_HYPERPARAMETERSENTRY']._serialized_start=1670
-  _globals['_MODELSPEC_HYPERPARAMETERSENTRY']._serialized_end=1748
-  _globals['_PREPROCESSINGSPEC']._serialized_start=1771
-  _globals['_PREPROCESSINGSPEC']._serialized_end=2102
-  _globals['_SEARCHSPEC']._serialized_start=2105
-  _globals['_SEARCHSPEC']._serialized_end=2510
-  _globals['_SEARCHSPEC_PARAMETERSPACEENTRY']._serialized_start=2419
-  _globals['_SEARCHSPEC_PARAMETERSPACEENTRY']._serialized_end=2510
-  _globals['_PARAMETERDOMAIN']._serialized_start=2513
-  _globals['_PARAMETERDOMAIN']._serialized_end=2698
-  _globals['_VALUELIST']._serialized_start=2700
-  _globals['_VALUELIST']._serialized_end=2751
-  _globals['_INTRANGE']._serialized_start=2753
-  _globals['_INTRANGE']._serialized_end=2816
-  _globals['_FLOATRANGE']._serialized_start=2818
-  _globals['_FLOATRANGE']._serialized_end=2869
-  _globals['_SPLITSPEC']._serialized_start=2871
-  _globals['_SPLITSPEC']._serialized_end=2992
-  _globals['_TIMESPLIT']._serialized_start=2994
-  _globals['_TIMESPLIT']._serialized_end=3093
-  _globals['_RANDOMSPLIT']._serialized_start=3095
-  _globals['_RANDOMSPLIT']._serialized_end=3169
-  _globals['_EVALUATIONATTRIBUTE']._serialized_start=3172
-  _globals['_EVALUATIONATTRIBUTE']._serialized_end=3315
+  _globals['_ESTIMATOR']._serialized_start=3237
+  _globals['_ESTIMATOR']._serialized_end=3464
+  _globals['_NUMERICIMPUTATION']._serialized_start=3467
+  _globals['_NUMERICIMPUTATION']._serialized_end=3682
+  _globals['_CATEGORICALIMPUTATION']._serialized_start=3685
+  _globals['_CATEGORICALIMPUTATION']._serialized_end=3827
+  _globals['_SCALING']._serialized_start=3829
+  _globals['_SCALING']._serialized_end=3944
+  _globals['_SEARCHSTRATEGY']._serialized_start=3946
+  _globals['_SEARCHSTRATEGY']._serialized_end=4049
+  _globals['_OPTIMIZATIONDIRECTION']._serialized_start=4052
+  _globals['_OPTIMIZATIONDIRECTION']._serialized_end=4189
+  _globals['_TRAININGJOBSPEC']._serialized_start=211
+  _globals['_TRAININGJOBSPEC']._serialized_end=933
+  _globals['_TRAININGJOBSPEC_TAGSENTRY']._serialized_start=890
+  _globals['_TRAININGJOBSPEC_TAGSENTRY']._serialized_end=933
+  _globals['_TRAININGDATASET']._serialized_start=936
+  _globals['_TRAININGDATASET']._serialized_end=1188
+  _globals['_LABELVIEWSOURCE']._serialized_start=1191
+  _globals['_LABELVIEWSOURCE']._serialized_end=1352
+  _globals['_MODELSPEC']._serialized_start=1355
+  _globals['_MODELSPEC']._serialized_end=1687
+  _globals['_MODELSPEC_HYPERPARAMETERSENTRY']._serialized_start=1589
+  _globals['_MODELSPEC_HYPERPARAMETERSENTRY']._serialized_end=1667
+  _globals['_PREPROCESSINGSPEC']._serialized_start=1690
+  _globals['_PREPROCESSINGSPEC']._serialized_end=2021
+  _globals['_SEARCHSPEC']._serialized_start=2024
+  _globals['_SEARCHSPEC']._serialized_end=2429
+  _globals['_SEARCHSPEC_PARAMETERSPACEENTRY']._serialized_start=2338
+  _globals['_SEARCHSPEC_PARAMETERSPACEENTRY']._serialized_end=2429
+  _globals['_PARAMETERDOMAIN']._serialized_start=2432
+  _globals['_PARAMETERDOMAIN']._serialized_end=2617
+  _globals['_VALUELIST']._serialized_start=2619
+  _globals['_VALUELIST']._serialized_end=2670
+  _globals['_INTRANGE']._serialized_start=2672
+  _globals['_INTRANGE']._serialized_end=2735
+  _globals['_FLOATRANGE']._serialized_start=2737
+  _globals['_FLOATRANGE']._serialized_end=2788
+  _globals['_SPLITSPEC']._serialized_start=2790
+  _globals['_SPLITSPEC']._serialized_end=2911
+  _globals['_TIMESPLIT']._serialized_start=2913
+  _globals['_TIMESPLIT']._serialized_end=3012
+  _globals['_RANDOMSPLIT']._serialized_start=3014
+  _globals['_RANDOMSPLIT']._serialized_end=3088
+  _globals['_EVALUATIONATTRIBUTE']._serialized_start=3091
+  _globals['_EVALUATIONATTRIBUTE']._serialized_end=3234
 # @@protoc_insertion_point(module_scope)

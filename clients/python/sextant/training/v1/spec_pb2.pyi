@@ -2,6 +2,8 @@ import datetime
 
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from sextant.type.v1 import features_pb2 as _features_pb2
+from sextant.type.v1 import model_pb2 as _model_pb2
 from sextant.type.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -11,13 +13,6 @@ from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
-
-class ModelTask(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    MODEL_TASK_UNSPECIFIED: _ClassVar[ModelTask]
-    MODEL_TASK_BINARY_CLASSIFICATION: _ClassVar[ModelTask]
-    MODEL_TASK_MULTICLASS_CLASSIFICATION: _ClassVar[ModelTask]
-    MODEL_TASK_REGRESSION: _ClassVar[ModelTask]
 
 class Estimator(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -63,10 +58,6 @@ class OptimizationDirection(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     OPTIMIZATION_DIRECTION_UNSPECIFIED: _ClassVar[OptimizationDirection]
     OPTIMIZATION_DIRECTION_MAXIMIZE: _ClassVar[OptimizationDirection]
     OPTIMIZATION_DIRECTION_MINIMIZE: _ClassVar[OptimizationDirection]
-MODEL_TASK_UNSPECIFIED: ModelTask
-MODEL_TASK_BINARY_CLASSIFICATION: ModelTask
-MODEL_TASK_MULTICLASS_CLASSIFICATION: ModelTask
-MODEL_TASK_REGRESSION: ModelTask
 ESTIMATOR_UNSPECIFIED: Estimator
 ESTIMATOR_LOGISTIC_REGRESSION: Estimator
 ESTIMATOR_RANDOM_FOREST: Estimator
@@ -96,7 +87,7 @@ OPTIMIZATION_DIRECTION_MAXIMIZE: OptimizationDirection
 OPTIMIZATION_DIRECTION_MINIMIZE: OptimizationDirection
 
 class TrainingJobSpec(_message.Message):
-    __slots__ = ("dataset", "feature_references", "feature_service", "label_column", "task", "model", "search", "split", "evaluation_attributes", "model_name", "owner_team", "domain", "experiment", "empirically_derived_scoring_system", "favorable_label", "description", "tags", "timeout")
+    __slots__ = ("dataset", "features", "label_column", "task", "model", "search", "split", "evaluation_attributes", "model_name", "owner_team", "domain", "experiment", "empirically_derived_scoring_system", "favorable_label", "description", "tags", "timeout")
     class TagsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -105,8 +96,7 @@ class TrainingJobSpec(_message.Message):
         value: str
         def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     DATASET_FIELD_NUMBER: _ClassVar[int]
-    FEATURE_REFERENCES_FIELD_NUMBER: _ClassVar[int]
-    FEATURE_SERVICE_FIELD_NUMBER: _ClassVar[int]
+    FEATURES_FIELD_NUMBER: _ClassVar[int]
     LABEL_COLUMN_FIELD_NUMBER: _ClassVar[int]
     TASK_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
@@ -123,10 +113,9 @@ class TrainingJobSpec(_message.Message):
     TAGS_FIELD_NUMBER: _ClassVar[int]
     TIMEOUT_FIELD_NUMBER: _ClassVar[int]
     dataset: TrainingDataset
-    feature_references: FeatureReferenceList
-    feature_service: str
+    features: _features_pb2.FeatureSelection
     label_column: str
-    task: ModelTask
+    task: _model_pb2.ModelTask
     model: ModelSpec
     search: SearchSpec
     split: SplitSpec
@@ -140,13 +129,7 @@ class TrainingJobSpec(_message.Message):
     description: str
     tags: _containers.ScalarMap[str, str]
     timeout: _duration_pb2.Duration
-    def __init__(self, dataset: _Optional[_Union[TrainingDataset, _Mapping]] = ..., feature_references: _Optional[_Union[FeatureReferenceList, _Mapping]] = ..., feature_service: _Optional[str] = ..., label_column: _Optional[str] = ..., task: _Optional[_Union[ModelTask, str]] = ..., model: _Optional[_Union[ModelSpec, _Mapping]] = ..., search: _Optional[_Union[SearchSpec, _Mapping]] = ..., split: _Optional[_Union[SplitSpec, _Mapping]] = ..., evaluation_attributes: _Optional[_Iterable[_Union[EvaluationAttribute, _Mapping]]] = ..., model_name: _Optional[str] = ..., owner_team: _Optional[str] = ..., domain: _Optional[str] = ..., experiment: _Optional[str] = ..., empirically_derived_scoring_system: _Optional[bool] = ..., favorable_label: _Optional[str] = ..., description: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
-
-class FeatureReferenceList(_message.Message):
-    __slots__ = ("references",)
-    REFERENCES_FIELD_NUMBER: _ClassVar[int]
-    references: _containers.RepeatedCompositeFieldContainer[_types_pb2.FeatureReference]
-    def __init__(self, references: _Optional[_Iterable[_Union[_types_pb2.FeatureReference, _Mapping]]] = ...) -> None: ...
+    def __init__(self, dataset: _Optional[_Union[TrainingDataset, _Mapping]] = ..., features: _Optional[_Union[_features_pb2.FeatureSelection, _Mapping]] = ..., label_column: _Optional[str] = ..., task: _Optional[_Union[_model_pb2.ModelTask, str]] = ..., model: _Optional[_Union[ModelSpec, _Mapping]] = ..., search: _Optional[_Union[SearchSpec, _Mapping]] = ..., split: _Optional[_Union[SplitSpec, _Mapping]] = ..., evaluation_attributes: _Optional[_Iterable[_Union[EvaluationAttribute, _Mapping]]] = ..., model_name: _Optional[str] = ..., owner_team: _Optional[str] = ..., domain: _Optional[str] = ..., experiment: _Optional[str] = ..., empirically_derived_scoring_system: _Optional[bool] = ..., favorable_label: _Optional[str] = ..., description: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class TrainingDataset(_message.Message):
     __slots__ = ("entity_rows", "entity_rows_digest", "label_view", "event_timestamp_column", "full_feature_names", "as_of_created")

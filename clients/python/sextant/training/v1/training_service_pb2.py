@@ -26,10 +26,12 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from sextant.training.v1 import events_pb2 as sextant_dot_training_dot_v1_dot_events__pb2
 from sextant.training.v1 import resources_pb2 as sextant_dot_training_dot_v1_dot_resources__pb2
 from sextant.training.v1 import spec_pb2 as sextant_dot_training_dot_v1_dot_spec__pb2
+from sextant.type.v1 import audit_pb2 as sextant_dot_type_dot_v1_dot_audit__pb2
+from sextant.type.v1 import model_pb2 as sextant_dot_type_dot_v1_dot_model__pb2
 from sextant.type.v1 import types_pb2 as sextant_dot_type_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*sextant/training/v1/training_service.proto\x12\x13sextant.training.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a sextant/training/v1/events.proto\x1a#sextant/training/v1/resources.proto\x1a\x1esextant/training/v1/spec.proto\x1a\x1bsextant/type/v1/types.proto\"g\n\x18SubmitTrainingJobRequest\x12\x32\n\x04spec\x18\x01 \x01(\x0b\x32$.sextant.training.v1.TrainingJobSpec\x12\x17\n\x0fidempotency_key\x18\x02 \x01(\t\"J\n\x19SubmitTrainingJobResponse\x12-\n\x03job\x18\x01 \x01(\x0b\x32 .sextant.training.v1.TrainingJob\"<\n\x15ModelVersionReference\x12\x12\n\nmodel_name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\"\xec\x01\n\x17RerunTrainingJobRequest\x12\x10\n\x06job_id\x18\x01 \x01(\tH\x00\x12\x43\n\rmodel_version\x18\x02 \x01(\x0b\x32*.sextant.training.v1.ModelVersionReferenceH\x00\x12\x35\n\x07\x64\x61taset\x18\x03 \x01(\x0b\x32$.sextant.training.v1.TrainingDataset\x12\x17\n\x0fidempotency_key\x18\x04 \x01(\t\x12\x10\n\x08\x61lert_id\x18\x05 \x01(\t\x12\x0e\n\x06reason\x18\x06 \x01(\tB\x08\n\x06source\"I\n\x18RerunTrainingJobResponse\x12-\n\x03job\x18\x01 \x01(\x0b\x32 .sextant.training.v1.TrainingJob\"%\n\x15GetTrainingJobRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"G\n\x16GetTrainingJobResponse\x12-\n\x03job\x18\x01 \x01(\x0b\x32 .sextant.training.v1.TrainingJob\"\xc4\x02\n\x17ListTrainingJobsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x35\n\x06states\x18\x03 \x03(\x0e\x32%.sextant.training.v1.TrainingJobState\x12\x12\n\nexperiment\x18\x04 \x01(\t\x12\x12\n\nmodel_name\x18\x05 \x01(\t\x12\x11\n\tprincipal\x18\x06 \x01(\t\x12\x12\n\nowner_team\x18\x07 \x01(\t\x12\x35\n\x11\x63reate_time_start\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0f\x63reate_time_end\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08order_by\x18\n \x01(\t\"c\n\x18ListTrainingJobsResponse\x12.\n\x04jobs\x18\x01 \x03(\x0b\x32 .sextant.training.v1.TrainingJob\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"8\n\x18\x43\x61ncelTrainingJobRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"J\n\x19\x43\x61ncelTrainingJobResponse\x12-\n\x03job\x18\x01 \x01(\x0b\x32 .sextant.training.v1.TrainingJob\"?\n\x17WatchTrainingJobRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x16\n\x0e\x61\x66ter_revision\x18\x02 \x01(\x03\"P\n\x18WatchTrainingJobResponse\x12\x34\n\x05\x65vent\x18\x01 \x01(\x0b\x32%.sextant.training.v1.TrainingJobEvent\"D\n\x17UploadEntityRowsRequest\x12)\n\x04rows\x18\x01 \x01(\x0b\x32\x1b.sextant.type.v1.ArrowTable\"s\n\x18UploadEntityRowsResponse\x12\x1a\n\x12\x65ntity_rows_digest\x18\x01 \x01(\t\x12\x11\n\trow_count\x18\x02 \x01(\x03\x12\x14\n\x0c\x63olumn_names\x18\x03 \x03(\t\x12\x12\n\nsize_bytes\x18\x04 \x01(\x03\"N\n\x17\x43reateExperimentRequest\x12\x33\n\nexperiment\x18\x01 \x01(\x0b\x32\x1f.sextant.training.v1.Experiment\"O\n\x18\x43reateExperimentResponse\x12\x33\n\nexperiment\x18\x01 \x01(\x0b\x32\x1f.sextant.training.v1.Experiment\"$\n\x14GetExperimentRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"L\n\x15GetExperimentResponse\x12\x33\n\nexperiment\x18\x01 \x01(\x0b\x32\x1f.sextant.training.v1.Experiment\"z\n\x16ListExperimentsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x12\n\nowner_team\x18\x03 \x01(\t\x12\x13\n\x0bname_prefix\x18\x04 \x01(\t\x12\x10\n\x08order_by\x18\x05 \x01(\t\"h\n\x17ListExperimentsResponse\x12\x34\n\x0b\x65xperiments\x18\x01 \x03(\x0b\x32\x1f.sextant.training.v1.Experiment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x1d\n\rGetRunRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"7\n\x0eGetRunResponse\x12%\n\x03run\x18\x01 \x01(\x0b\x32\x18.sextant.training.v1.Run\"\xb3\x01\n\x0fListRunsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x12\n\nexperiment\x18\x03 \x01(\t\x12\x0e\n\x06job_id\x18\x04 \x01(\t\x12\x30\n\x08statuses\x18\x05 \x03(\x0e\x32\x1e.sextant.training.v1.RunStatus\x12\x11\n\tbest_only\x18\x06 \x01(\x08\x12\x10\n\x08order_by\x18\x07 \x01(\t\"S\n\x10ListRunsResponse\x12&\n\x04runs\x18\x01 \x03(\x0b\x32\x18.sextant.training.v1.Run\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x81\x02\n\x17ListAuditRecordsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x11\n\tprincipal\x18\x03 \x01(\t\x12\x0b\n\x03rpc\x18\x04 \x01(\t\x12\x15\n\rresource_type\x18\x05 \x01(\t\x12\x15\n\rresource_name\x18\x06 \x01(\t\x12\x13\n\x0bstatus_code\x18\x07 \x01(\t\x12.\n\nstart_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"l\n\x18ListAuditRecordsResponse\x12\x37\n\raudit_records\x18\x01 \x03(\x0b\x32 .sextant.training.v1.AuditRecord\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\x90\x0b\n\x0fTrainingService\x12r\n\x11SubmitTrainingJob\x12-.sextant.training.v1.SubmitTrainingJobRequest\x1a..sextant.training.v1.SubmitTrainingJobResponse\x12o\n\x10RerunTrainingJob\x12,.sextant.training.v1.RerunTrainingJobRequest\x1a-.sextant.training.v1.RerunTrainingJobResponse\x12i\n\x0eGetTrainingJob\x12*.sextant.training.v1.GetTrainingJobRequest\x1a+.sextant.training.v1.GetTrainingJobResponse\x12o\n\x10ListTrainingJobs\x12,.sextant.training.v1.ListTrainingJobsRequest\x1a-.sextant.training.v1.ListTrainingJobsResponse\x12r\n\x11\x43\x61ncelTrainingJob\x12-.sextant.training.v1.CancelTrainingJobRequest\x1a..sextant.training.v1.CancelTrainingJobResponse\x12q\n\x10WatchTrainingJob\x12,.sextant.training.v1.WatchTrainingJobRequest\x1a-.sextant.training.v1.WatchTrainingJobResponse0\x01\x12q\n\x10UploadEntityRows\x12,.sextant.training.v1.UploadEntityRowsRequest\x1a-.sextant.training.v1.UploadEntityRowsResponse(\x01\x12o\n\x10\x43reateExperiment\x12,.sextant.training.v1.CreateExperimentRequest\x1a-.sextant.training.v1.CreateExperimentResponse\x12\x66\n\rGetExperiment\x12).sextant.training.v1.GetExperimentRequest\x1a*.sextant.training.v1.GetExperimentResponse\x12l\n\x0fListExperiments\x12+.sextant.training.v1.ListExperimentsRequest\x1a,.sextant.training.v1.ListExperimentsResponse\x12Q\n\x06GetRun\x12\".sextant.training.v1.GetRunRequest\x1a#.sextant.training.v1.GetRunResponse\x12W\n\x08ListRuns\x12$.sextant.training.v1.ListRunsRequest\x1a%.sextant.training.v1.ListRunsResponse\x12o\n\x10ListAuditRecords\x12,.sextant.training.v1.ListAuditRecordsRequest\x1a-.sextant.training.v1.ListAuditRecordsResponseB`\n\x17\x64\x65v.sextant.training.v1P\x01ZCgithub.com/sextant-ml/sextant/gen/go/sextant/training/v1;trainingv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*sextant/training/v1/training_service.proto\x12\x13sextant.training.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a sextant/training/v1/events.proto\x1a#sextant/training/v1/resources.proto\x1a\x1esextant/training/v1/spec.proto\x1a\x1bsextant/type/v1/audit.proto\x1a\x1bsextant/type/v1/model.proto\x1a\x1bsextant/type/v1/types.proto\"g\n\x18SubmitTrainingJobRequest\x12\x32\n\x04spec\x18\x01 \x01(\x0b\x32$.sextant.training.v1.TrainingJobSpec\x12\x17\n\x0fidempotency_key\x18\x02 \x01(\t\"J\n\x19SubmitTrainingJobResponse\x12-\n\x03job\x18\x01 \x01(\x0b\x32 .sextant.training.v1.TrainingJob\"\xe8\x01\n\x17RerunTrainingJobRequest\x12\x10\n\x06job_id\x18\x01 \x01(\tH\x00\x12?\n\rmodel_version\x18\x02 \x01(\x0b\x32&.sextant.type.v1.ModelVersionReferenceH\x00\x12\x35\n\x07\x64\x61taset\x18\x03 \x01(\x0b\x32$.sextant.training.v1.TrainingDataset\x12\x17\n\x0fidempotency_key\x18\x04 \x01(\t\x12\x10\n\x08\x61lert_id\x18\x05 \x01(\t\x12\x0e\n\x06reason\x18\x06 \x01(\tB\x08\n\x06source\"I\n\x18RerunTrainingJobResponse\x12-\n\x03job\x18\x01 \x01(\x0b\x32 .sextant.training.v1.TrainingJob\"%\n\x15GetTrainingJobRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"G\n\x16GetTrainingJobResponse\x12-\n\x03job\x18\x01 \x01(\x0b\x32 .sextant.training.v1.TrainingJob\"\xc4\x02\n\x17ListTrainingJobsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x35\n\x06states\x18\x03 \x03(\x0e\x32%.sextant.training.v1.TrainingJobState\x12\x12\n\nexperiment\x18\x04 \x01(\t\x12\x12\n\nmodel_name\x18\x05 \x01(\t\x12\x11\n\tprincipal\x18\x06 \x01(\t\x12\x12\n\nowner_team\x18\x07 \x01(\t\x12\x35\n\x11\x63reate_time_start\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0f\x63reate_time_end\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08order_by\x18\n \x01(\t\"c\n\x18ListTrainingJobsResponse\x12.\n\x04jobs\x18\x01 \x03(\x0b\x32 .sextant.training.v1.TrainingJob\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"8\n\x18\x43\x61ncelTrainingJobRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"J\n\x19\x43\x61ncelTrainingJobResponse\x12-\n\x03job\x18\x01 \x01(\x0b\x32 .sextant.training.v1.TrainingJob\"?\n\x17WatchTrainingJobRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x16\n\x0e\x61\x66ter_revision\x18\x02 \x01(\x03\"P\n\x18WatchTrainingJobResponse\x12\x34\n\x05\x65vent\x18\x01 \x01(\x0b\x32%.sextant.training.v1.TrainingJobEvent\"D\n\x17UploadEntityRowsRequest\x12)\n\x04rows\x18\x01 \x01(\x0b\x32\x1b.sextant.type.v1.ArrowTable\"s\n\x18UploadEntityRowsResponse\x12\x1a\n\x12\x65ntity_rows_digest\x18\x01 \x01(\t\x12\x11\n\trow_count\x18\x02 \x01(\x03\x12\x14\n\x0c\x63olumn_names\x18\x03 \x03(\t\x12\x12\n\nsize_bytes\x18\x04 \x01(\x03\"N\n\x17\x43reateExperimentRequest\x12\x33\n\nexperiment\x18\x01 \x01(\x0b\x32\x1f.sextant.training.v1.Experiment\"O\n\x18\x43reateExperimentResponse\x12\x33\n\nexperiment\x18\x01 \x01(\x0b\x32\x1f.sextant.training.v1.Experiment\"$\n\x14GetExperimentRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"L\n\x15GetExperimentResponse\x12\x33\n\nexperiment\x18\x01 \x01(\x0b\x32\x1f.sextant.training.v1.Experiment\"z\n\x16ListExperimentsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x12\n\nowner_team\x18\x03 \x01(\t\x12\x13\n\x0bname_prefix\x18\x04 \x01(\t\x12\x10\n\x08order_by\x18\x05 \x01(\t\"h\n\x17ListExperimentsResponse\x12\x34\n\x0b\x65xperiments\x18\x01 \x03(\x0b\x32\x1f.sextant.training.v1.Experiment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x1d\n\rGetRunRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"7\n\x0eGetRunResponse\x12%\n\x03run\x18\x01 \x01(\x0b\x32\x18.sextant.training.v1.Run\"\xb3\x01\n\x0fListRunsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x12\n\nexperiment\x18\x03 \x01(\t\x12\x0e\n\x06job_id\x18\x04 \x01(\t\x12\x30\n\x08statuses\x18\x05 \x03(\x0e\x32\x1e.sextant.training.v1.RunStatus\x12\x11\n\tbest_only\x18\x06 \x01(\x08\x12\x10\n\x08order_by\x18\x07 \x01(\t\"S\n\x10ListRunsResponse\x12&\n\x04runs\x18\x01 \x03(\x0b\x32\x18.sextant.training.v1.Run\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xc0\x02\n\x17ListAuditRecordsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x11\n\tprincipal\x18\x03 \x01(\t\x12\x0e\n\x06method\x18\x04 \x01(\t\x12(\n\x04kind\x18\x05 \x01(\x0e\x32\x1a.sextant.type.v1.AuditKind\x12\x15\n\rresource_type\x18\x06 \x01(\t\x12\x15\n\rresource_name\x18\x07 \x01(\t\x12\x13\n\x0bstatus_code\x18\x08 \x01(\t\x12.\n\nstart_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08order_by\x18\x0b \x01(\t\"h\n\x18ListAuditRecordsResponse\x12\x33\n\raudit_records\x18\x01 \x03(\x0b\x32\x1c.sextant.type.v1.AuditRecord\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\x90\x0b\n\x0fTrainingService\x12r\n\x11SubmitTrainingJob\x12-.sextant.training.v1.SubmitTrainingJobRequest\x1a..sextant.training.v1.SubmitTrainingJobResponse\x12o\n\x10RerunTrainingJob\x12,.sextant.training.v1.RerunTrainingJobRequest\x1a-.sextant.training.v1.RerunTrainingJobResponse\x12i\n\x0eGetTrainingJob\x12*.sextant.training.v1.GetTrainingJobRequest\x1a+.sextant.training.v1.GetTrainingJobResponse\x12o\n\x10ListTrainingJobs\x12,.sextant.training.v1.ListTrainingJobsRequest\x1a-.sextant.training.v1.ListTrainingJobsResponse\x12r\n\x11\x43\x61ncelTrainingJob\x12-.sextant.training.v1.CancelTrainingJobRequest\x1a..sextant.training.v1.CancelTrainingJobResponse\x12q\n\x10WatchTrainingJob\x12,.sextant.training.v1.WatchTrainingJobRequest\x1a-.sextant.training.v1.WatchTrainingJobResponse0\x01\x12q\n\x10UploadEntityRows\x12,.sextant.training.v1.UploadEntityRowsRequest\x1a-.sextant.training.v1.UploadEntityRowsResponse(\x01\x12o\n\x10\x43reateExperiment\x12,.sextant.training.v1.CreateExperimentRequest\x1a-.sextant.training.v1.CreateExperimentResponse\x12\x66\n\rGetExperiment\x12).sextant.training.v1.GetExperimentRequest\x1a*.sextant.training.v1.GetExperimentResponse\x12l\n\x0fListExperiments\x12+.sextant.training.v1.ListExperimentsRequest\x1a,.sextant.training.v1.ListExperimentsResponse\x12Q\n\x06GetRun\x12\".sextant.training.v1.GetRunRequest\x1a#.sextant.training.v1.GetRunResponse\x12W\n\x08ListRuns\x12$.sextant.training.v1.ListRunsRequest\x1a%.sextant.training.v1.ListRunsResponse\x12o\n\x10ListAuditRecords\x12,.sextant.training.v1.ListAuditRecordsRequest\x1a-.sextant.training.v1.ListAuditRecordsResponseB`\n\x17\x64\x65v.sextant.training.v1P\x01ZCgithub.com/sextant-ml/sextant/gen/go/sextant/training/v1;trainingv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,60 +39,58 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'sextant.training.v1.trainin
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\027dev.sextant.training.v1P\001ZCgithub.com/sextant-ml/sextant/gen/go/sextant/training/v1;trainingv1'
-  _globals['_SUBMITTRAININGJOBREQUEST']._serialized_start=232
-  _globals['_SUBMITTRAININGJOBREQUEST']._serialized_end=335
-  _globals['_SUBMITTRAININGJOBRESPONSE']._serialized_start=337
-  _globals['_SUBMITTRAININGJOBRESPONSE']._serialized_end=411
-  _globals['_MODELVERSIONREFERENCE']._serialized_start=413
-  _globals['_MODELVERSIONREFERENCE']._serialized_end=473
-  _globals['_RERUNTRAININGJOBREQUEST']._serialized_start=476
-  _globals['_RERUNTRAININGJOBREQUEST']._serialized_end=712
-  _globals['_RERUNTRAININGJOBRESPONSE']._serialized_start=714
-  _globals['_RERUNTRAININGJOBRESPONSE']._serialized_end=787
-  _globals['_GETTRAININGJOBREQUEST']._serialized_start=789
-  _globals['_GETTRAININGJOBREQUEST']._serialized_end=826
-  _globals['_GETTRAININGJOBRESPONSE']._serialized_start=828
-  _globals['_GETTRAININGJOBRESPONSE']._serialized_end=899
-  _globals['_LISTTRAININGJOBSREQUEST']._serialized_start=902
-  _globals['_LISTTRAININGJOBSREQUEST']._serialized_end=1226
-  _globals['_LISTTRAININGJOBSRESPONSE']._serialized_start=1228
-  _globals['_LISTTRAININGJOBSRESPONSE']._serialized_end=1327
-  _globals['_CANCELTRAININGJOBREQUEST']._serialized_start=1329
-  _globals['_CANCELTRAININGJOBREQUEST']._serialized_end=1385
-  _globals['_CANCELTRAININGJOBRESPONSE']._serialized_start=1387
-  _globals['_CANCELTRAININGJOBRESPONSE']._serialized_end=1461
-  _globals['_WATCHTRAININGJOBREQUEST']._serialized_start=1463
-  _globals['_WATCHTRAININGJOBREQUEST']._serialized_end=1526
-  _globals['_WATCHTRAININGJOBRESPONSE']._serialized_start=1528
-  _globals['_WATCHTRAININGJOBRESPONSE']._serialized_end=1608
-  _globals['_UPLOADENTITYROWSREQUEST']._serialized_start=1610
-  _globals['_UPLOADENTITYROWSREQUEST']._serialized_end=1678
-  _globals['_UPLOADENTITYROWSRESPONSE']._serialized_start=1680
-  _globals['_UPLOADENTITYROWSRESPONSE']._serialized_end=1795
-  _globals['_CREATEEXPERIMENTREQUEST']._serialized_start=1797
-  _globals['_CREATEEXPERIMENTREQUEST']._serialized_end=1875
-  _globals['_CREATEEXPERIMENTRESPONSE']._serialized_start=1877
-  _globals['_CREATEEXPERIMENTRESPONSE']._serialized_end=1956
-  _globals['_GETEXPERIMENTREQUEST']._serialized_start=1958
-  _globals['_GETEXPERIMENTREQUEST']._serialized_end=1994
-  _globals['_GETEXPERIMENTRESPONSE']._serialized_start=1996
-  _globals['_GETEXPERIMENTRESPONSE']._serialized_end=2072
-  _globals['_LISTEXPERIMENTSREQUEST']._serialized_start=2074
-  _globals['_LISTEXPERIMENTSREQUEST']._serialized_end=2196
-  _globals['_LISTEXPERIMENTSRESPONSE']._serialized_start=2198
-  _globals['_LISTEXPERIMENTSRESPONSE']._serialized_end=2302
-  _globals['_GETRUNREQUEST']._serialized_start=2304
-  _globals['_GETRUNREQUEST']._serialized_end=2333
-  _globals['_GETRUNRESPONSE']._serialized_start=2335
-  _globals['_GETRUNRESPONSE']._serialized_end=2390
-  _globals['_LISTRUNSREQUEST']._serialized_start=2393
-  _globals['_LISTRUNSREQUEST']._serialized_end=2572
-  _globals['_LISTRUNSRESPONSE']._serialized_start=2574
-  _globals['_LISTRUNSRESPONSE']._serialized_end=2657
-  _globals['_LISTAUDITRECORDSREQUEST']._serialized_start=2660
-  _globals['_LISTAUDITRECORDSREQUEST']._serialized_end=2917
-  _globals['_LISTAUDITRECORDSRESPONSE']._serialized_start=2919
-  _globals['_LISTAUDITRECORDSRESPONSE']._serialized_end=3027
-  _globals['_TRAININGSERVICE']._serialized_start=3030
-  _globals['_TRAININGSERVICE']._serialized_end=4454
+  _globals['_SUBMITTRAININGJOBREQUEST']._serialized_start=290
+  _globals['_SUBMITTRAININGJOBREQUEST']._serialized_end=393
+  _globals['_SUBMITTRAININGJOBRESPONSE']._serialized_start=395
+  _globals['_SUBMITTRAININGJOBRESPONSE']._serialized_end=469
+  _globals['_RERUNTRAININGJOBREQUEST']._serialized_start=472
+  _globals['_RERUNTRAININGJOBREQUEST']._serialized_end=704
+  _globals['_RERUNTRAININGJOBRESPONSE']._serialized_start=706
+  _globals['_RERUNTRAININGJOBRESPONSE']._serialized_end=779
+  _globals['_GETTRAININGJOBREQUEST']._serialized_start=781
+  _globals['_GETTRAININGJOBREQUEST']._serialized_end=818
+  _globals['_GETTRAININGJOBRESPONSE']._serialized_start=820
+  _globals['_GETTRAININGJOBRESPONSE']._serialized_end=891
+  _globals['_LISTTRAININGJOBSREQUEST']._serialized_start=894
+  _globals['_LISTTRAININGJOBSREQUEST']._serialized_end=1218
+  _globals['_LISTTRAININGJOBSRESPONSE']._serialized_start=1220
+  _globals['_LISTTRAININGJOBSRESPONSE']._serialized_end=1319
+  _globals['_CANCELTRAININGJOBREQUEST']._serialized_start=1321
+  _globals['_CANCELTRAININGJOBREQUEST']._serialized_end=1377
+  _globals['_CANCELTRAININGJOBRESPONSE']._serialized_start=1379
+  _globals['_CANCELTRAININGJOBRESPONSE']._serialized_end=1453
+  _globals['_WATCHTRAININGJOBREQUEST']._serialized_start=1455
+  _globals['_WATCHTRAININGJOBREQUEST']._serialized_end=1518
+  _globals['_WATCHTRAININGJOBRESPONSE']._serialized_start=1520
+  _globals['_WATCHTRAININGJOBRESPONSE']._serialized_end=1600
+  _globals['_UPLOADENTITYROWSREQUEST']._serialized_start=1602
+  _globals['_UPLOADENTITYROWSREQUEST']._serialized_end=1670
+  _globals['_UPLOADENTITYROWSRESPONSE']._serialized_start=1672
+  _globals['_UPLOADENTITYROWSRESPONSE']._serialized_end=1787
+  _globals['_CREATEEXPERIMENTREQUEST']._serialized_start=1789
+  _globals['_CREATEEXPERIMENTREQUEST']._serialized_end=1867
+  _globals['_CREATEEXPERIMENTRESPONSE']._serialized_start=1869
+  _globals['_CREATEEXPERIMENTRESPONSE']._serialized_end=1948
+  _globals['_GETEXPERIMENTREQUEST']._serialized_start=1950
+  _globals['_GETEXPERIMENTREQUEST']._serialized_end=1986
+  _globals['_GETEXPERIMENTRESPONSE']._serialized_start=1988
+  _globals['_GETEXPERIMENTRESPONSE']._serialized_end=2064
+  _globals['_LISTEXPERIMENTSREQUEST']._serialized_start=2066
+  _globals['_LISTEXPERIMENTSREQUEST']._serialized_end=2188
+  _globals['_LISTEXPERIMENTSRESPONSE']._serialized_start=2190
+  _globals['_LISTEXPERIMENTSRESPONSE']._serialized_end=2294
+  _globals['_GETRUNREQUEST']._serialized_start=2296
+  _globals['_GETRUNREQUEST']._serialized_end=2325
+  _globals['_GETRUNRESPONSE']._serialized_start=2327
+  _globals['_GETRUNRESPONSE']._serialized_end=2382
+  _globals['_LISTRUNSREQUEST']._serialized_start=2385
+  _globals['_LISTRUNSREQUEST']._serialized_end=2564
+  _globals['_LISTRUNSRESPONSE']._serialized_start=2566
+  _globals['_LISTRUNSRESPONSE']._serialized_end=2649
+  _globals['_LISTAUDITRECORDSREQUEST']._serialized_start=2652
+  _globals['_LISTAUDITRECORDSREQUEST']._serialized_end=2972
+  _globals['_LISTAUDITRECORDSRESPONSE']._serialized_start=2974
+  _globals['_LISTAUDITRECORDSRESPONSE']._serialized_end=3078
+  _globals['_TRAININGSERVICE']._serialized_start=3081
+  _globals['_TRAININGSERVICE']._serialized_end=4505
 # @@protoc_insertion_point(module_scope)

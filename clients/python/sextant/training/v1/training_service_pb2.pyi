@@ -4,6 +4,8 @@ from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from sextant.training.v1 import events_pb2 as _events_pb2
 from sextant.training.v1 import resources_pb2 as _resources_pb2
 from sextant.training.v1 import spec_pb2 as _spec_pb2
+from sextant.type.v1 import audit_pb2 as _audit_pb2
+from sextant.type.v1 import model_pb2 as _model_pb2
 from sextant.type.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -27,14 +29,6 @@ class SubmitTrainingJobResponse(_message.Message):
     job: _resources_pb2.TrainingJob
     def __init__(self, job: _Optional[_Union[_resources_pb2.TrainingJob, _Mapping]] = ...) -> None: ...
 
-class ModelVersionReference(_message.Message):
-    __slots__ = ("model_name", "version")
-    MODEL_NAME_FIELD_NUMBER: _ClassVar[int]
-    VERSION_FIELD_NUMBER: _ClassVar[int]
-    model_name: str
-    version: int
-    def __init__(self, model_name: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
-
 class RerunTrainingJobRequest(_message.Message):
     __slots__ = ("job_id", "model_version", "dataset", "idempotency_key", "alert_id", "reason")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
@@ -44,12 +38,12 @@ class RerunTrainingJobRequest(_message.Message):
     ALERT_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     job_id: str
-    model_version: ModelVersionReference
+    model_version: _model_pb2.ModelVersionReference
     dataset: _spec_pb2.TrainingDataset
     idempotency_key: str
     alert_id: str
     reason: str
-    def __init__(self, job_id: _Optional[str] = ..., model_version: _Optional[_Union[ModelVersionReference, _Mapping]] = ..., dataset: _Optional[_Union[_spec_pb2.TrainingDataset, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., alert_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+    def __init__(self, job_id: _Optional[str] = ..., model_version: _Optional[_Union[_model_pb2.ModelVersionReference, _Mapping]] = ..., dataset: _Optional[_Union[_spec_pb2.TrainingDataset, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., alert_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class RerunTrainingJobResponse(_message.Message):
     __slots__ = ("job",)
@@ -232,31 +226,35 @@ class ListRunsResponse(_message.Message):
     def __init__(self, runs: _Optional[_Iterable[_Union[_resources_pb2.Run, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ListAuditRecordsRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "principal", "rpc", "resource_type", "resource_name", "status_code", "start_time", "end_time")
+    __slots__ = ("page_size", "page_token", "principal", "method", "kind", "resource_type", "resource_name", "status_code", "start_time", "end_time", "order_by")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
-    RPC_FIELD_NUMBER: _ClassVar[int]
+    METHOD_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_NAME_FIELD_NUMBER: _ClassVar[int]
     STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
     START_TIME_FIELD_NUMBER: _ClassVar[int]
     END_TIME_FIELD_NUMBER: _ClassVar[int]
+    ORDER_BY_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
     principal: str
-    rpc: str
+    method: str
+    kind: _audit_pb2.AuditKind
     resource_type: str
     resource_name: str
     status_code: str
     start_time: _timestamp_pb2.Timestamp
     end_time: _timestamp_pb2.Timestamp
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., principal: _Optional[str] = ..., rpc: _Optional[str] = ..., resource_type: _Optional[str] = ..., resource_name: _Optional[str] = ..., status_code: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    order_by: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., principal: _Optional[str] = ..., method: _Optional[str] = ..., kind: _Optional[_Union[_audit_pb2.AuditKind, str]] = ..., resource_type: _Optional[str] = ..., resource_name: _Optional[str] = ..., status_code: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., order_by: _Optional[str] = ...) -> None: ...
 
 class ListAuditRecordsResponse(_message.Message):
     __slots__ = ("audit_records", "next_page_token")
     AUDIT_RECORDS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
-    audit_records: _containers.RepeatedCompositeFieldContainer[_resources_pb2.AuditRecord]
+    audit_records: _containers.RepeatedCompositeFieldContainer[_audit_pb2.AuditRecord]
     next_page_token: str
-    def __init__(self, audit_records: _Optional[_Iterable[_Union[_resources_pb2.AuditRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    def __init__(self, audit_records: _Optional[_Iterable[_Union[_audit_pb2.AuditRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -239,7 +239,7 @@ class TrainingServiceServicer:
 
     def ListAuditRecords(self, request, context):
         """ListAuditRecords reads the training service's append-only audit log of mutating calls,
-        newest first.
+        newest first by default.
         Errors: INVALID_ARGUMENT (bad filter or page token), PERMISSION_DENIED (the caller's role may
         not read the audit log).
         """
