@@ -123,3 +123,38 @@ def test_bad_setting_stops_the_service_naming_the_variable(tmp_path: Path) -> No
     assert result.returncode == 2
     assert "SEXTANT_POLICY_PORT" in result.stderr and "expected an integer" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _foreground(stack_dir: Path) -> tuple[subprocess.Popen[str], dict[str, int]]:
+    for _attempt in range(4):
+        base = random.randrange(20000, 40000, 10)
+        process = subprocess.Popen([sys.executable, "-m", "sextant.cli.main", "up", "--base-port", str(base),
+                                    "--dir", ".sextant"], cwd=stack_dir, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        for line in process.stdout:
+            if "Press Ctrl-C" in line:
+                state = json.loads((stack_dir / ".sextant" / "run" / "stack.json").read_text())
+                return process, state["pids"]
+        process.wait(30)
+        assert "port" in process.stderr.read()
+    pytest.fail("sextant up did not start in the foreground")
+
+
+def test_ctrl_c_stops_the_foreground_stack(stack_dir: Path) -> None:
+    import signal
+
+    process, pids = _foreground(stack_dir)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(60) == 0
+    assert not any(_alive(pid) for pid in pids.values())
+
+
+def test_a_crashed_child_is_reported_in_one_line_and_the_rest_stopped(stack_dir: Path) -> None:
+    import signal
+
+    process, pids = _foreground(stack_dir)
+    os.kill(pids["monitoring"], signal.SIGKILL)
+    assert process.wait(60) == 1
+    errors = [line for line in process.stderr.read().splitlines() if line.strip()]
+    assert len(errors) == 1 and "monitoring exited with code -9" in errors[0], errors
+    assert not any(_alive(pid) for pid in pids.values())

@@ -53,6 +53,8 @@ def _up(args: argparse.Namespace) -> int:
         endpoints = local.start(timeout=args.timeout)
     except stack.StackError as error:
         return _fail(str(error))
+    except KeyboardInterrupt:
+        return _fail("interrupted while starting; every service was stopped")
     if args.json:
         print(json.dumps({"services": [e.__dict__ | {"address": e.address} for e in endpoints],
                           "state_dir": str(local.state_dir), "authentication": "off (development mode)"}))
@@ -63,10 +65,10 @@ def _up(args: argparse.Namespace) -> int:
         if not args.json:
             print(f"Stop it with: sextant down --dir {args.dir}")
         return 0
-    print("Press Ctrl-C to stop.", flush=True)
     stopping = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    print("Press Ctrl-C to stop.", flush=True)
     while not stopping.wait(0.5):
         crashed = local.crashed()
         if crashed:
