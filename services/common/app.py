@@ -79,8 +79,8 @@ def build(app: ServiceApp, settings: ServiceSettings) -> RunningServer:
         outbox.close()
         database.close()
         raise
+    running.add_drain_callback(outbox.close)
     running.add_stop_callback(database.close)
-    running.add_stop_callback(outbox.close)
     for closer in context.closers:
         running.add_stop_callback(closer)
     return running

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.common.db import Database
+from services.common.errors import Unavailable
 
 metadata = sa.MetaData()
 
@@ -107,9 +108,16 @@ class EventOutbox:
 
     def follow(self, after_revision: int, *, kinds: Sequence[str] = (), batch_size: int = 500,
                is_active: Callable[[], bool] = lambda: True) -> Iterator[StoredEvent]:
-        """Yield every event after ``after_revision``, then new ones as they commit, until inactive."""
+        """Yield every event after ``after_revision``, then new ones as they commit, until inactive.
+
+        When the outbox closes (the server is draining) the follower raises Unavailable carrying the
+        last revision it delivered, so the subscriber reconnects and resumes from there.
+        """
         position = after_revision
-        while is_active() and not self._closed:
+        while is_active():
+            if self._closed:
+                raise Unavailable("the server is shutting down; resume from the last revision received",
+                                  reason="SHUTTING_DOWN", metadata={"resume_after_revision": position})
             # Reading up to a revision known to be committed lets a filtered follower skip past
             # events of other kinds without ever skipping one that commits later.
             upper = self.latest_revision()
@@ -122,7 +130,7 @@ class EventOutbox:
             position = max(position, upper)
             with self._changed:
                 if self._closed:
-                    return
+                    continue
                 if self.latest_revision() > position:
                     continue
                 self._changed.wait(self._poll_interval)

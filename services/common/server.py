@@ -45,6 +45,7 @@ class RunningServer:
     service_names: tuple[str, ...]
     metrics_port: int | None = None
     _on_stop: list[Callable[[], None]] = field(default_factory=list)
+    _on_drain: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def address(self) -> str:
@@ -55,10 +56,20 @@ class RunningServer:
         """Run ``callback`` after the server has drained (close databases, stop background threads)."""
         self._on_stop.append(callback)
 
+    def add_drain_callback(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` when draining starts: end long-lived streams so they do not hold the grace."""
+        self._on_drain.append(callback)
+
     def stop(self, grace: float) -> None:
         """Report NOT_SERVING, refuse new RPCs, let in-flight ones finish within ``grace`` seconds."""
         self.health.enter_graceful_shutdown()
-        self.server.stop(grace).wait()
+        stopped = self.server.stop(grace)
+        # Event feeds end now (subscribers resume from their last revision elsewhere); unary calls
+        # and uploads in flight keep the grace period to finish.
+        for callback in self._on_drain:
+            callback()
+        self._on_drain.clear()
+        stopped.wait()
         for callback in reversed(self._on_stop):
             callback()
         self._on_stop.clear()

@@ -2,13 +2,14 @@
 
 Run as a script it serves until SIGTERM, writing its ready file like every Sextant service.
 Methods take and return raw bytes: ``Echo`` answers its input, ``Slow`` sleeps the number of
-milliseconds in its input first, ``NotFound`` raises a domain error and ``Crash`` an unexpected one.
+milliseconds in its input first (touching the marker file named after a colon), ``NotFound`` raises a domain error and ``Crash`` an unexpected one.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import grpc
 
@@ -26,7 +27,11 @@ def _echo(request: bytes, _context: grpc.ServicerContext) -> bytes:
 
 
 def _slow(request: bytes, _context: grpc.ServicerContext) -> bytes:
-    time.sleep(int(request.decode() or "0") / 1000)
+    # The request is "<milliseconds>[:<marker file>]"; the marker tells a test the call has begun.
+    millis, _, marker = request.decode().partition(":")
+    if marker:
+        Path(marker).touch()
+    time.sleep(int(millis or "0") / 1000)
     return b"done"
 
 

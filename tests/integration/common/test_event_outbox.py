@@ -111,3 +111,23 @@ def test_events_survive_reopening_the_database(tmp_path: Path) -> None:
     finally:
         outbox.close()
         database.close()
+
+
+def test_closing_the_outbox_ends_followers_with_unavailable_and_the_resume_point(tmp_path: Path) -> None:
+    import pytest
+
+    from services.common.errors import Unavailable
+
+    database, outbox = _open(f"sqlite:///{tmp_path / 'outbox.db'}")
+    try:
+        _append(database, outbox, 2, "x")
+        follower = outbox.follow(0)
+        assert next(follower).revision == 1
+        assert next(follower).revision == 2
+        threading.Timer(0.1, outbox.close).start()
+        with pytest.raises(Unavailable) as caught:
+            next(follower)
+        assert caught.value.metadata["resume_after_revision"] == "2"
+    finally:
+        outbox.close()
+        database.close()
