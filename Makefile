@@ -7,7 +7,7 @@ BUF := node_modules/.bin/buf
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install protos protos-check docs buf-lint buf-breaking lint test up down demo bench clean
+.PHONY: help install protos protos-check docs k8s buf-lint buf-breaking lint test up down demo bench clean
 
 help: ## List every target with a one-line description
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -29,6 +29,9 @@ protos-check: $(STAMP) ## Fail when the committed stubs are stale
 
 docs: $(STAMP) ## Regenerate docs/operations.md's configuration reference from the settings
 	$(PY) tools/configref.py
+
+k8s: $(STAMP) ## Regenerate deploy/k8s manifests from the suite table
+	$(PY) tools/k8sgen.py
 
 buf-lint: $(STAMP) ## buf lint on protos/
 	$(BUF) lint
