@@ -14,11 +14,11 @@ from typing import Any
 
 import grpc
 from google.protobuf import descriptor as _descriptor
-from sextant.channels import open_channel
 
 from services.common.auth import current_principal
 from services.common.errors import DeadlineExceeded, Unavailable
 from services.common.interceptors import REQUEST_ID_HEADER, remaining_time, request_id_var
+from sextant.channels import open_channel
 
 _UNREACHABLE = {grpc.StatusCode.UNAVAILABLE}
 

@@ -12,7 +12,6 @@ import subprocess
 import sys
 
 from inference import grpc_service_pb2
-
 from tests.conformance.oip_fields import fields_of
 
 PUBLISHED = """

@@ -78,6 +78,7 @@ def test_up_status_down(stack_dir: Path) -> None:
 
     # An RPC whose logic is not built yet answers UNIMPLEMENTED with the issue that owns it.
     from grpc_status import rpc_status
+
     from sextant.policy.v1 import policy_service_pb2, policy_service_pb2_grpc
 
     with grpc.insecure_channel(services["policy"]["address"]) as channel:
