@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.common.settings import ServiceSettings, dependency_field, port_field
+from services.common.settings import ServiceSettings, dependency_field, port_field, setting
 
 
 @dataclass(frozen=True)
@@ -13,3 +13,11 @@ class PolicySettings(ServiceSettings):
 
     port: int = port_field("policy")
     featurestore_address: str = dependency_field("featurestore")
+    reg_b_preset: str = setting("enabled", "The built-in `reg-b` preset (Regulation B for domain `credit`) seeded at "
+                                           "first start: `enabled`, `disabled` (stored but not evaluated) or `off` "
+                                           "(not seeded). An existing policy is never overwritten.",
+                                choices=("enabled", "disabled", "off"))
+    policy_refresh_seconds: float = setting(1.0, "How long evaluations may use the cached set of policies in force "
+                                                 "before checking the database again; changes made through the "
+                                                 "same process apply at once, other replicas' within this time.",
+                                            minimum=0.0, maximum=3600.0)
