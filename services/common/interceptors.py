@@ -52,6 +52,9 @@ class ServerInterceptor(grpc.ServerInterceptor):
         self._auth = authenticator
         self._access_log = access_log
         self._log = get_logger("rpc")
+        self._in_flight = RPC_IN_FLIGHT.labels(service)
+        # Metric children per (method, code), resolved once: label lookups cost on every call.
+        self._series: dict[tuple[str, grpc.StatusCode], tuple[Any, Any]] = {}
 
     def intercept_service(self, continuation: Callable[[Any], Any], details: Any) -> Any:
         handler = continuation(details)
@@ -77,18 +80,23 @@ class ServerInterceptor(grpc.ServerInterceptor):
         request_id_var.set(request_id)
         token = auth.set_current_principal(principal)
         bind_request(request_id=request_id, peer=context.peer(), principal=principal.subject, method=method)
-        context.send_initial_metadata(((REQUEST_ID_HEADER, request_id),))
-        RPC_IN_FLIGHT.labels(self._service).inc()
+        # Trailing metadata rides with the status, so echoing the id costs no extra frame.
+        context.set_trailing_metadata(((REQUEST_ID_HEADER, request_id),))
+        self._in_flight.inc()
         return request_id, token
 
     def _end(self, method: str, started: float, code: grpc.StatusCode, token: Any) -> None:
         elapsed = time.perf_counter() - started
-        name = code.name
-        RPC_LATENCY.labels(self._service, method, name).observe(elapsed)
-        RPC_TOTAL.labels(self._service, method, name).inc()
-        RPC_IN_FLIGHT.labels(self._service).dec()
+        key = (method, code)
+        series = self._series.get(key)
+        if series is None:
+            series = self._series.setdefault(key, (RPC_LATENCY.labels(self._service, method, code.name),
+                                                   RPC_TOTAL.labels(self._service, method, code.name)))
+        series[0].observe(elapsed)
+        series[1].inc()
+        self._in_flight.dec()
         if self._access_log:
-            self._log.info("rpc", code=name, duration_ms=round(elapsed * 1000, 3))
+            self._log.info("rpc", code=code.name, duration_ms=round(elapsed * 1000, 3))
         if token is not None:
             auth.reset_current_principal(token)
         request_deadline.set(None)
@@ -100,12 +108,12 @@ class ServerInterceptor(grpc.ServerInterceptor):
             status = error.to_status(self._domain)
             if error.code == grpc.StatusCode.INTERNAL:
                 self._log.error("internal error", reason=error.reason, error=error.message)
-            context.abort_with_status(status)
+            context.abort_with_status(_with_request_id(status, request_id))
         already = _code_of(context)
         if already is not None and already != grpc.StatusCode.OK:
             raise _Aborted() from error
         self._log.error("unhandled exception", exc_info=error)
-        context.abort_with_status(internal_status(request_id, self._domain))
+        context.abort_with_status(_with_request_id(internal_status(request_id, self._domain), request_id))
         raise AssertionError("unreachable")  # abort_with_status always raises
 
     def _wrap_unary(self, behavior: Callable[..., Any], method: str, metadata: dict[str, str]) -> Callable[..., Any]:
@@ -164,6 +172,14 @@ class ServerInterceptor(grpc.ServerInterceptor):
                 self._end(method, started, code, token)
 
         return handle
+
+
+def _with_request_id(status: grpc.Status, request_id: str) -> grpc.Status:
+    """``status`` with the request id added to its trailing metadata (aborting replaces the trailers)."""
+    if not request_id:
+        return status
+    return status._replace(  # type: ignore[attr-defined]
+        trailing_metadata=(*status.trailing_metadata, (REQUEST_ID_HEADER, request_id)))
 
 
 def _code_of(context: grpc.ServicerContext) -> grpc.StatusCode | None:

@@ -81,7 +81,12 @@ def test_request_id_is_echoed_and_kept_from_the_caller(running) -> None:
     with grpc.insecure_channel(running.address) as channel:
         _response, call = channel.unary_unary(f"/{probe.SERVICE}/Echo").with_call(
             b"x", metadata=(("x-request-id", "req-123"),), timeout=5)
-    assert dict(call.initial_metadata())["x-request-id"] == "req-123"
+    assert dict(call.trailing_metadata())["x-request-id"] == "req-123"
+    with grpc.insecure_channel(running.address) as channel:
+        with pytest.raises(grpc.RpcError) as caught:
+            channel.unary_unary(f"/{probe.SERVICE}/NotFound")(b"", metadata=(("x-request-id", "req-404"),),
+                                                              timeout=5)
+    assert dict(caught.value.trailing_metadata())["x-request-id"] == "req-404"
 
 
 def test_health_and_port_zero(running) -> None:
