@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,8 @@ class ServiceApp:
     build_servicers: Callable[[ServiceContext], dict[str, object]] = lambda _ctx: {}
     #: The service's own Alembic version folder, if it has migrations beyond the common ones.
     migrations: Path | None = None
+    #: Methods owned by another issue than ``owner_issue`` (quoted by their UNIMPLEMENTED answers).
+    method_owners: Mapping[str, str] = field(default_factory=dict)
 
 
 def open_database(app: ServiceApp, settings: ServiceSettings) -> Database:
@@ -70,7 +72,8 @@ def build(app: ServiceApp, settings: ServiceSettings) -> RunningServer:
     servicers = app.build_servicers(context)
 
     def register(server: grpc.Server) -> list[str]:
-        return [register_service(server, service, servicers.get(service.full_name), app.owner_issue)
+        return [register_service(server, service, servicers.get(service.full_name), app.owner_issue,
+                                 app.method_owners)
                 for service in app.services]
 
     try:

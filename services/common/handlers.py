@@ -7,7 +7,7 @@ the issue that owns it), so clients can tell "not built yet" from a bug.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import grpc
@@ -42,8 +42,13 @@ def implemented_methods(service: _descriptor.ServiceDescriptor, servicer: object
 
 
 def service_handler(service: _descriptor.ServiceDescriptor, servicer: object | None,
-                    owner: str) -> grpc.GenericRpcHandler:
-    """A generic handler for every method of ``service``; missing methods answer UNIMPLEMENTED."""
+                    owner: str, method_owners: Mapping[str, str] | None = None) -> grpc.GenericRpcHandler:
+    """A generic handler for every method of ``service``; missing methods answer UNIMPLEMENTED.
+
+    ``owner`` names the issue that owns the service's RPCs; ``method_owners`` overrides it for
+    methods another issue owns (every service's ListAuditRecords belongs to the security issue).
+    """
+    method_owners = method_owners or {}
     implemented = implemented_methods(service, servicer)
     handlers: dict[str, grpc.RpcMethodHandler] = {}
     for method in service.methods:
@@ -54,9 +59,9 @@ def service_handler(service: _descriptor.ServiceDescriptor, servicer: object | N
         if method.name in implemented:
             behavior = getattr(servicer, method.name)
         elif streaming_out:
-            behavior = _unimplemented_stream(full, owner)
+            behavior = _unimplemented_stream(full, method_owners.get(method.name, owner))
         else:
-            behavior = _unimplemented(full, owner)
+            behavior = _unimplemented(full, method_owners.get(method.name, owner))
         kwargs = {"request_deserializer": request_cls.FromString,
                   "response_serializer": response_cls.SerializeToString}
         if method.client_streaming and streaming_out:
@@ -71,7 +76,7 @@ def service_handler(service: _descriptor.ServiceDescriptor, servicer: object | N
 
 
 def register_service(server: grpc.Server, service: _descriptor.ServiceDescriptor,
-                     servicer: object | None, owner: str) -> str:
+                     servicer: object | None, owner: str, method_owners: Mapping[str, str] | None = None) -> str:
     """Add ``servicer`` for ``service`` to ``server``; returns the service's full name."""
-    server.add_generic_rpc_handlers((service_handler(service, servicer, owner),))
+    server.add_generic_rpc_handlers((service_handler(service, servicer, owner, method_owners),))
     return service.full_name

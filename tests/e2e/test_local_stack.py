@@ -83,10 +83,10 @@ def test_up_status_down(stack_dir: Path) -> None:
 
     with grpc.insecure_channel(services["policy"]["address"]) as channel:
         with pytest.raises(grpc.RpcError) as caught:
-            policy_service_pb2_grpc.PolicyServiceStub(channel).ListDecisions(
-                policy_service_pb2.ListDecisionsRequest(), timeout=10)
+            policy_service_pb2_grpc.PolicyServiceStub(channel).ListAuditRecords(
+                policy_service_pb2.ListAuditRecordsRequest(), timeout=10)
     assert caught.value.code() == grpc.StatusCode.UNIMPLEMENTED
-    assert "issue 5" in caught.value.details()
+    assert "issue 10" in caught.value.details()
     assert rpc_status.from_call(caught.value) is not None
 
     down = _sextant("down", "--dir", ".sextant", cwd=stack_dir)

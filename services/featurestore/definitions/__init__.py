@@ -1,0 +1,1 @@
+"""Definitions: entities, versioned feature views and feature services, their fingerprints and plans."""

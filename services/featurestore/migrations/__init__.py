@@ -1,0 +1,1 @@
+"""Alembic version files of the featurestore service."""

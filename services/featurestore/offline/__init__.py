@@ -1,0 +1,1 @@
+"""Offline store: Parquet history per feature view version and the point-in-time join engines."""

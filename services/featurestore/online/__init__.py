@@ -1,0 +1,1 @@
+"""Online store: the latest row per entity per feature view, behind one interface per backend."""

@@ -1,0 +1,219 @@
+"""Online features over gRPC: push then read, TTL on reads, materialization, feature services.
+
+Runs with the SQLite online store and with the PostgreSQL online store (the service's own database).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import grpc
+import pyarrow as pa
+import pytest
+
+from sextant.featurestore.v1 import featurestore_service_pb2 as fs_pb2
+from sextant.featurestore.v1 import resources_pb2
+from sextant.type.v1 import features_pb2, tabular_pb2
+from tests.integration.featurestore.helpers import (
+    Client,
+    T,
+    connect,
+    entity,
+    error_info,
+    feature,
+    ipc,
+    redis_server,
+    refs,
+    start_server,
+    view,
+)
+
+S = features_pb2
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@pytest.fixture
+def online(tmp_path: Path, database_url: str) -> Iterator[Client]:
+    """A feature store whose online store is SQLite, or PostgreSQL when the database is."""
+    kind = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+    running = start_server(tmp_path, database_url, online_store_type=kind, max_online_rows=50)
+    channel, client = connect(running)
+    try:
+        client.apply(entity(), view("live", [feature("score"), feature("tier", T.DATA_TYPE_STRING),
+                                             feature("visits", T.DATA_TYPE_INT64)],
+                                    push=True, ttl=timedelta(hours=1)),
+                     view("daily", [feature("balance")]))
+        yield client
+    finally:
+        channel.close()
+        running.stop(0)
+
+
+def _push(client: Client, keys: list[int], times: list[datetime], score: list, tier: list, visits: list
+          ) -> fs_pb2.PushFeaturesResponse:
+    table = pa.table({"customer_id": pa.array(keys, pa.int64()),
+                      "event_timestamp": pa.array(times, pa.timestamp("us", tz="UTC")),
+                      "score": pa.array(score, pa.float64()), "tier": pa.array(tier, pa.string()),
+                      "visits": pa.array(visits, pa.int64())})
+    return client.stub.PushFeatures(iter([fs_pb2.PushFeaturesRequest(feature_view="live",
+                                                                      rows=T.ArrowTable(ipc_stream=ipc(table)))]))
+
+
+def _read(client: Client, keys: list[int], selection: features_pb2.FeatureSelection | None = None,
+          **kwargs: object) -> fs_pb2.GetOnlineFeaturesResponse:
+    batch = tabular_pb2.ColumnBatch(row_count=len(keys), columns=[
+        tabular_pb2.Column(name="customer_id", int64_values=tabular_pb2.Int64Array(values=keys))])
+    selection = selection or refs("live:score", "live:tier", "live:visits")
+    return client.stub.GetOnlineFeatures(fs_pb2.GetOnlineFeaturesRequest(features=selection, entity_keys=batch,
+                                                                         **kwargs))
+
+
+def test_pushed_rows_are_visible_online_with_statuses_and_times(online: Client) -> None:
+    recent = NOW - timedelta(minutes=5)
+    response = _push(online, [1, 2, 1, 3], [recent - timedelta(minutes=1), recent, recent, NOW - timedelta(hours=3)],
+                     [0.5, None, 0.9, 0.1], ["gold", "silver", "gold", "x"], [1, 2, 3, 4])
+    assert response.rows_written == 4 and response.rows_written_by_view["live"] == 4
+    result = _read(online, [1, 2, 3, 4])
+    score, tier, visits = result.columns
+    assert list(score.values.double_values.values)[:2] == [0.9, 0.0]
+    assert list(score.statuses) == [S.FEATURE_VALUE_STATUS_PRESENT, S.FEATURE_VALUE_STATUS_NULL,
+                                    S.FEATURE_VALUE_STATUS_OUTSIDE_TTL, S.FEATURE_VALUE_STATUS_NOT_FOUND]
+    assert list(score.values.null_rows) == [1, 2, 3]
+    assert list(tier.values.string_values.values)[:2] == ["gold", "silver"]
+    assert list(visits.values.int64_values.values)[:2] == [3, 2]
+    expected_micros = int(recent.timestamp() * 1_000_000)
+    assert list(score.event_time_micros)[:2] == [expected_micros, expected_micros]
+    assert score.event_time_micros[3] == 0 and score.event_time_micros[2] > 0
+    assert [(v.feature_view, v.version) for v in result.resolved_views] == [("live", 1)]
+    # An older push does not overwrite a newer value.
+    _push(online, [1], [recent - timedelta(minutes=30)], [0.0], ["old"], [0])
+    assert _read(online, [1]).columns[0].values.double_values.values[0] == 0.9
+    # Pushed rows were also appended offline.
+    entity_rows = pa.table({"customer_id": pa.array([1], pa.int64()),
+                            "event_timestamp": pa.array([NOW], pa.timestamp("us", tz="UTC"))})
+    _, out = online.historical(entity_rows, refs("live:score"))
+    assert out.column("score").to_pylist() == [0.9]
+
+
+def test_push_refuses_batch_views_and_bad_rows_atomically(online: Client) -> None:
+    good = pa.table({"customer_id": pa.array([9], pa.int64()), "event_timestamp": pa.array([NOW], pa.timestamp("us")),
+                     "score": [1.0], "tier": ["a"], "visits": pa.array([1], pa.int64())})
+    bad = good.drop_columns(["visits"])
+    messages = [fs_pb2.PushFeaturesRequest(feature_view="live", rows=T.ArrowTable(ipc_stream=ipc(good))),
+                fs_pb2.PushFeaturesRequest(feature_view="live", rows=T.ArrowTable(ipc_stream=ipc(bad)))]
+    with pytest.raises(grpc.RpcError) as failure:
+        online.stub.PushFeatures(iter(messages))
+    assert failure.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert error_info(failure.value).metadata["field"] == "messages[1].rows.visits"
+    assert list(_read(online, [9]).columns[0].statuses) == [S.FEATURE_VALUE_STATUS_NOT_FOUND]
+    with pytest.raises(grpc.RpcError) as failure:
+        online.stub.PushFeatures(iter([fs_pb2.PushFeaturesRequest(feature_view="daily",
+                                                                  rows=T.ArrowTable(ipc_stream=ipc(good)))]))
+    assert failure.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+def test_materialize_is_incremental_and_reports_progress(online: Client) -> None:
+    old = NOW - timedelta(days=2)
+    rows = pa.table({"customer_id": pa.array([1, 1, 2], pa.int64()),
+                     "event_timestamp": pa.array([old, old + timedelta(hours=1), old], pa.timestamp("us", tz="UTC")),
+                     "balance": [10.0, 11.0, 20.0]})
+    online.ingest("daily", [rows], ingest_id="d1")
+    assert list(_read(online, [1], refs("daily:balance")).columns[0].statuses) == [S.FEATURE_VALUE_STATUS_NOT_FOUND]
+    reports = list(online.stub.MaterializeFeatures(fs_pb2.MaterializeFeaturesRequest(
+        feature_views=["daily"], incremental=True)))
+    kinds = [r.kind for r in reports]
+    assert kinds[0] == fs_pb2.MATERIALIZATION_EVENT_KIND_VIEW_STARTED
+    assert kinds[-2:] == [fs_pb2.MATERIALIZATION_EVENT_KIND_VIEW_COMPLETED, fs_pb2.MATERIALIZATION_EVENT_KIND_COMPLETED]
+    assert reports[-2].rows_written == 2 and reports[-1].progress == 1.0
+    values = _read(online, [1, 2], refs("daily:balance")).columns[0]
+    assert list(values.values.double_values.values) == [11.0, 20.0]
+    watermark = online.stub.GetFeatureView(fs_pb2.GetFeatureViewRequest(name="daily")).feature_view
+    assert watermark.HasField("materialization_watermark")
+    again = list(online.stub.MaterializeFeatures(fs_pb2.MaterializeFeaturesRequest(
+        feature_views=["daily"], incremental=True)))
+    assert again[-2].rows_written == 0
+    direct = online.ingest("daily", [pa.table({"customer_id": pa.array([3, 3], pa.int64()),
+                                               "event_timestamp": pa.array([old, NOW], pa.timestamp("us", tz="UTC")),
+                                               "balance": [1.0, 2.0]})], ingest_id="d2", write_online=True)
+    assert direct.online_rows_written == 1
+    assert list(_read(online, [3], refs("daily:balance")).columns[0].values.double_values.values) == [2.0]
+
+
+def test_feature_services_full_names_and_bad_lookups(online: Client) -> None:
+    _push(online, [1], [NOW], [0.5], ["gold"], [7])
+    online.apply(resources_pb2.FeatureService(name="scoring", owner_team="ds",
+                                              features=refs("live:visits", "live:score").references.references))
+    result = _read(online, [1], features_pb2.FeatureSelection(feature_service="scoring"), full_feature_names=True)
+    assert [c.values.name for c in result.columns] == ["live__visits", "live__score"]
+    assert result.columns[0].values.int64_values.values[0] == 7
+    cases = [
+        (lambda: _read(online, [1], refs("ghost:x")), grpc.StatusCode.NOT_FOUND, "FEATURE_VIEW_NOT_FOUND"),
+        (lambda: _read(online, [1], refs("live:ghost")), grpc.StatusCode.NOT_FOUND, "FEATURE_NOT_FOUND"),
+        (lambda: _read(online, list(range(51))), grpc.StatusCode.INVALID_ARGUMENT, "BATCH_TOO_LARGE"),
+        (lambda: online.stub.GetOnlineFeatures(fs_pb2.GetOnlineFeaturesRequest(
+            features=refs("live:score"), entity_keys=tabular_pb2.ColumnBatch(row_count=1))),
+         grpc.StatusCode.INVALID_ARGUMENT, "MISSING_KEY"),
+        (lambda: online.stub.GetOnlineFeatures(fs_pb2.GetOnlineFeaturesRequest(
+            features=refs("live:score"), entity_keys=tabular_pb2.ColumnBatch(row_count=2, columns=[
+                tabular_pb2.Column(name="customer_id", int64_values=tabular_pb2.Int64Array(values=[1]))]))),
+         grpc.StatusCode.INVALID_ARGUMENT, "LENGTH_MISMATCH"),
+        (lambda: online.stub.GetOnlineFeatures(fs_pb2.GetOnlineFeaturesRequest(
+            features=refs("live:score"), entity_keys=tabular_pb2.ColumnBatch(row_count=1, columns=[
+                tabular_pb2.Column(name="customer_id", string_values=tabular_pb2.StringArray(values=["1"]))]))),
+         grpc.StatusCode.INVALID_ARGUMENT, "WRONG_TYPE"),
+        (lambda: online.stub.GetFeatureStatistics(fs_pb2.GetFeatureStatisticsRequest(
+            feature_view="live", features=["ghost"])), grpc.StatusCode.NOT_FOUND, "FEATURE_NOT_FOUND"),
+    ]
+    for call, code, reason in cases:
+        with pytest.raises(grpc.RpcError) as failure:
+            call()
+        assert failure.value.code() == code, reason
+        assert error_info(failure.value).reason == reason
+
+
+def test_redis_online_store_end_to_end(tmp_path: Path) -> None:
+    with redis_server(tmp_path) as url:
+        running = start_server(tmp_path, online_store_type="redis", online_store_url=url)
+        channel, client = connect(running)
+        try:
+            client.apply(entity(), view("live", [feature("score"), feature("tier", T.DATA_TYPE_STRING),
+                                                 feature("visits", T.DATA_TYPE_INT64)], push=True))
+            _push(client, [1, 2], [NOW, NOW], [0.25, None], ["a", "b"], [1, 2])
+            result = _read(client, [2, 1, 3])
+            assert list(result.columns[0].statuses) == [S.FEATURE_VALUE_STATUS_NULL, S.FEATURE_VALUE_STATUS_PRESENT,
+                                                        S.FEATURE_VALUE_STATUS_NOT_FOUND]
+            assert result.columns[0].values.double_values.values[1] == 0.25
+        finally:
+            channel.close()
+            running.stop(0)
+
+
+def test_every_feature_type_round_trips_online(sqlite_client: Client) -> None:
+    features = [feature("flag", T.DATA_TYPE_BOOL), feature("small", T.DATA_TYPE_INT32),
+                feature("ratio", T.DATA_TYPE_FLOAT32), feature("seen", T.DATA_TYPE_TIMESTAMP),
+                feature("blob", T.DATA_TYPE_BYTES), feature("label", T.DATA_TYPE_STRING)]
+    sqlite_client.apply(entity(key="customer_id", dtype=T.DATA_TYPE_STRING), view("typed", features, push=True))
+    seen = datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
+    rows = pa.table({"customer_id": ["a", "b"], "event_timestamp": pa.array([NOW, NOW], pa.timestamp("us", tz="UTC")),
+                     "flag": [True, None], "small": pa.array([7, None], pa.int32()),
+                     "ratio": pa.array([0.5, None], pa.float32()), "seen": pa.array([seen, None], pa.timestamp("us")),
+                     "blob": [b"\x00\x01", None], "label": ["x", None]})
+    sqlite_client.stub.PushFeatures(iter([fs_pb2.PushFeaturesRequest(feature_view="typed",
+                                                                     rows=T.ArrowTable(ipc_stream=ipc(rows)))]))
+    batch = tabular_pb2.ColumnBatch(row_count=3, columns=[tabular_pb2.Column(
+        name="customer_id", string_values=tabular_pb2.StringArray(values=["a", "b", "zz"]))])
+    result = sqlite_client.stub.GetOnlineFeatures(fs_pb2.GetOnlineFeaturesRequest(
+        features=refs(*[f"typed:{f.name}" for f in features]), entity_keys=batch))
+    flag, small, ratio, seen_column, blob, label = result.columns
+    assert list(flag.values.bool_values.values) == [True, False, False]
+    assert list(small.values.int64_values.values) == [7, 0, 0]
+    assert list(ratio.values.float_values.values) == [0.5, 0.0, 0.0]
+    assert seen_column.values.timestamp_values.unix_micros[0] == int(seen.timestamp()) * 1_000_000 + 6
+    assert list(blob.values.bytes_values.values) == [b"\x00\x01", b"", b""]
+    assert list(label.values.string_values.values) == ["x", "", ""]
+    for column in result.columns:
+        assert list(column.statuses) == [S.FEATURE_VALUE_STATUS_PRESENT, S.FEATURE_VALUE_STATUS_NULL,
+                                         S.FEATURE_VALUE_STATUS_NOT_FOUND]
+        assert list(column.values.null_rows) == [1, 2]
