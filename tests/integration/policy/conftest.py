@@ -1,8 +1,9 @@
-"""Fixtures of the policy service tests: a real server on port 0, a feature store stand-in, lending data."""
+"""Fixtures of the policy service tests: real policy and feature store servers on port 0, lending data."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
@@ -11,73 +12,58 @@ import pyarrow as pa
 import pytest
 
 from services import catalog
-from services.common.handlers import register_service
-from services.common.server import RunningServer, create_server
-from services.common.settings import ServiceSettings
+from services.common.server import RunningServer
+from services.featurestore.settings import FeatureStoreSettings
 from services.policy.settings import PolicySettings
 from sextant.featurestore.v1 import featurestore_service_pb2 as fs_pb
+from sextant.featurestore.v1 import featurestore_service_pb2_grpc, resources_pb2
 from sextant.policy.v1 import policy_service_pb2_grpc
-from sextant.type.v1 import types_pb2
+from sextant.type.v1 import governance_pb2, types_pb2
 
-FEATURE_STORE = fs_pb.DESCRIPTOR.services_by_name["FeatureStoreService"]
 UNREACHABLE = "127.0.0.1:9"  # discard port: nothing listens there
 
 
-class FeatureStoreStandIn:
-    """A minimal stand-in for the feature store (issue 4, not landed yet): ResolveFeatures from a dict.
+@dataclass
+class LendingFeatureStore:
+    """A real feature store server holding the lending definitions, and how to dial it."""
 
-    Only ResolveFeatures is implemented; every other RPC answers UNIMPLEMENTED. Replace with the real
-    feature store server once issue 4 lands.
-    """
-
-    def __init__(self, features: Mapping[tuple[str, str], Mapping[str, str]]) -> None:
-        self._features = features
-        self.calls = 0
-        #: Where the stand-in listens, once started.
-        self.address = ""
-
-    def ResolveFeatures(self, request: fs_pb.ResolveFeaturesRequest,
-                        context: grpc.ServicerContext) -> fs_pb.ResolveFeaturesResponse:
-        self.calls += 1
-        response = fs_pb.ResolveFeaturesResponse()
-        for reference in request.features.references.references:
-            tags = self._features.get((reference.feature_view, reference.feature))
-            if tags is None:
-                response.missing.add(reference=reference,
-                                     failure=fs_pb.RESOLUTION_FAILURE_FEATURE_NOT_FOUND)
-                continue
-            response.features.add(reference=reference, resolved_version=reference.version or 1,
-                                  fingerprint="f" * 64, dtype=types_pb2.DATA_TYPE_INT64, tags=dict(tags),
-                                  owner_team="data")
-        return response
+    address: str
+    running: RunningServer
 
 
-def start_feature_store_stand_in(features: Mapping[tuple[str, str], Mapping[str, str]]
-                                 ) -> tuple[RunningServer, FeatureStoreStandIn]:
-    """Start the stand-in on a free port."""
-    servicer = FeatureStoreStandIn(features)
-    running = create_server("featurestore-stand-in", ServiceSettings(port=0),
-                            lambda server: [register_service(server, FEATURE_STORE, servicer, "issue 4")])
-    servicer.address = running.address
-    return running, servicer
+def _lending_definitions() -> fs_pb.ApplyDefinitionsRequest:
+    """`credit_profile:applicant_age` is tagged as the protected basis `age`; `applications:applicant_age`
+    carries no tag (only its name gives it away)."""
+    def feature(name: str, **tags: object) -> resources_pb2.Feature:
+        return resources_pb2.Feature(name=name, dtype=types_pb2.DATA_TYPE_INT64, **tags)
 
-
-#: The feature store's view of the lending features: `credit_profile:applicant_age` is tagged as the
-#: protected basis `age`; `applications:applicant_age` carries no tag (only its name gives it away).
-LENDING_FEATURES: dict[tuple[str, str], dict[str, str]] = {
-    ("credit_profile", "applicant_age"): {"protected_basis": "age", "sensitivity": "restricted"},
-    ("credit_profile", "income"): {"sensitivity": "confidential"},
-    ("credit_profile", "zip_code"): {"sensitivity": "internal"},
-    ("credit_profile", "years_at_address"): {},
-    ("applications", "applicant_age"): {},
-}
+    customer = resources_pb2.Entity(name="customer", owner_team="data",
+                                    join_keys=[resources_pb2.JoinKey(name="customer_id",
+                                                                     dtype=types_pb2.DATA_TYPE_INT64)])
+    credit_profile = resources_pb2.FeatureView(
+        name="credit_profile", entities=["customer"], owner_team="data",
+        source_kind=resources_pb2.SOURCE_KIND_BATCH,
+        features=[feature("applicant_age", protected_basis=governance_pb2.PROTECTED_BASIS_AGE,
+                          sensitivity=resources_pb2.SENSITIVITY_PII),
+                  feature("income", sensitivity=resources_pb2.SENSITIVITY_CONFIDENTIAL),
+                  feature("zip_code", sensitivity=resources_pb2.SENSITIVITY_INTERNAL),
+                  feature("years_at_address")])
+    applications = resources_pb2.FeatureView(
+        name="applications", entities=["customer"], owner_team="data",
+        source_kind=resources_pb2.SOURCE_KIND_BATCH, features=[feature("applicant_age")])
+    return fs_pb.ApplyDefinitionsRequest(entities=[customer], feature_views=[credit_profile, applications])
 
 
 @pytest.fixture
-def feature_store() -> Iterator[FeatureStoreStandIn]:
-    running, servicer = start_feature_store_stand_in(LENDING_FEATURES)
+def feature_store(tmp_path: Path) -> Iterator[LendingFeatureStore]:
+    """The real feature store service (issue 4) on port 0 with the lending definitions applied."""
+    running = catalog.start("featurestore", FeatureStoreSettings(port=0, data_dir=str(tmp_path / "featurestore"),
+                                                                 log_level="warning"))
     try:
-        yield servicer
+        with grpc.insecure_channel(running.address) as channel:
+            featurestore_service_pb2_grpc.FeatureStoreServiceStub(channel).ApplyDefinitions(
+                _lending_definitions(), timeout=30)
+        yield LendingFeatureStore(running.address, running)
     finally:
         running.stop(0)
 

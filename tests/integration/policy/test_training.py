@@ -1,4 +1,4 @@
-"""EvaluateTraining under the built-in reg-b preset, against a real server and a feature store stand-in."""
+"""EvaluateTraining under the built-in reg-b preset, against real policy and feature store servers."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from sextant.policy.v1 import policy_service_pb2 as pb
 from sextant.type.v1 import governance_pb2 as gov
 from sextant.type.v1 import types_pb2
 from tests.integration.policy.conftest import (
-    LENDING_FEATURES,
     UNREACHABLE,
-    FeatureStoreStandIn,
+    LendingFeatureStore,
     StartPolicy,
     ipc_bytes,
     lending_sample,
@@ -23,10 +22,15 @@ def ref(feature: str, view: str = "credit_profile") -> pb.FeatureInput:
     return pb.FeatureInput(reference=types_pb2.FeatureReference(feature_view=view, feature=feature))
 
 
+#: Governance tags of already-resolved features a caller may send instead of references.
+RESOLVED_TAGS = {"applicant_age": {"protected_basis": "age", "sensitivity": "pii"},
+                 "income": {"sensitivity": "confidential"}}
+
+
 def resolved(feature: str) -> pb.FeatureInput:
     return pb.FeatureInput(resolved=types_pb2.ResolvedFeature(
         reference=types_pb2.FeatureReference(feature_view="credit_profile", feature=feature), resolved_version=1,
-        tags=LENDING_FEATURES[("credit_profile", feature)]))
+        tags=RESOLVED_TAGS[feature]))
 
 
 def training(*inputs: pb.FeatureInput, **fields: object) -> pb.EvaluateTrainingRequest:
@@ -35,7 +39,7 @@ def training(*inputs: pb.FeatureInput, **fields: object) -> pb.EvaluateTrainingR
 
 
 def test_applicant_age_is_denied_by_tag_and_by_name(start_policy: StartPolicy,
-                                                    feature_store: FeatureStoreStandIn) -> None:
+                                                    feature_store: LendingFeatureStore) -> None:
     _, stub = start_policy(featurestore_address=feature_store.address)
 
     by_tag = stub.EvaluateTraining(training(ref("applicant_age"), ref("income"))).decision
@@ -48,8 +52,9 @@ def test_applicant_age_is_denied_by_tag_and_by_name(start_policy: StartPolicy,
     assert violation.mode == gov.POLICY_RULE_MODE_ENFORCE and violation.effect == gov.POLICY_VERDICT_DENY
     assert "Remove credit_profile:applicant_age from the model inputs" in violation.explanation
     assert "tagged protected_basis=age" in violation.explanation and "evaluation-only" in violation.explanation
-    assert feature_store.calls == 1
+    # Resolved by the feature store: versions and definition fingerprints come from it.
     assert {f.reference.feature for f in by_tag.resolved_input_features} == {"applicant_age", "income"}
+    assert all(f.resolved_version == 1 and len(f.fingerprint) == 64 for f in by_tag.resolved_input_features)
     assert by_tag.summary.startswith("DENY: credit_profile:applicant_age is a protected input (reg-b v1")
 
     # Untagged in the feature store, or a plain column: the name path catches it.
@@ -63,7 +68,7 @@ def test_applicant_age_is_denied_by_tag_and_by_name(start_policy: StartPolicy,
 
 
 def test_protected_attribute_for_evaluation_only_is_allowed(start_policy: StartPolicy,
-                                                            feature_store: FeatureStoreStandIn) -> None:
+                                                            feature_store: LendingFeatureStore) -> None:
     _, stub = start_policy(featurestore_address=feature_store.address)
     decision = stub.EvaluateTraining(training(
         ref("income"), ref("years_at_address"),
@@ -82,7 +87,7 @@ def test_resolved_features_are_judged_without_the_feature_store(start_policy: St
 
 
 def test_unknown_feature_is_a_violation_never_allowed(start_policy: StartPolicy,
-                                                      feature_store: FeatureStoreStandIn) -> None:
+                                                      feature_store: LendingFeatureStore) -> None:
     _, stub = start_policy(featurestore_address=feature_store.address)
     decision = stub.EvaluateTraining(training(ref("income"), ref("credit_score", view="bureau"))).decision
     assert decision.verdict == gov.POLICY_VERDICT_DENY
@@ -101,7 +106,7 @@ def test_feature_store_down_is_unavailable_and_records_nothing(start_policy: Sta
 
 
 def test_zip_code_is_flagged_as_a_proxy_and_income_is_not(start_policy: StartPolicy,
-                                                          feature_store: FeatureStoreStandIn) -> None:
+                                                          feature_store: LendingFeatureStore) -> None:
     _, stub = start_policy(featurestore_address=feature_store.address)
     sample = types_pb2.ArrowTable(ipc_stream=ipc_bytes(lending_sample()))
     decision = stub.EvaluateTraining(training(ref("zip_code"), ref("income"), sample=sample,
