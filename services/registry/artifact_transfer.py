@@ -1,0 +1,168 @@
+"""Artifact upload and download for model versions.
+
+An upload is received into memory while it is hashed (onnxruntime needs the whole model in memory to
+validate it anyway), checked against the declared size and sha256, validated against the version's
+signature, and only then written to the content-addressed store and the version turned READY. A
+truncated, oversized or corrupted stream therefore stores nothing and leaves the version PENDING; an
+artifact that is not a matching ONNX model turns the version FAILED and is not stored either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from services.common.artifacts import ArtifactStore
+from services.common.auth import current_principal
+from services.common.db import Database
+from services.common.errors import DataLoss, FailedPrecondition, InvalidArgument, NotFound, OutOfRange
+from services.common.logging import bind_request
+from services.registry.event_log import RegistryEventLog
+from services.registry.model_catalog import ModelCatalog
+from services.registry.onnx_check import check_onnx
+from services.registry.records import FAILED, PENDING, READY, ModelVersion, check_name, utcnow
+from services.registry.repository import RegistryRepository
+
+#: The largest chunk a client may send and the size of the chunks a download sends (1 MiB).
+CHUNK_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class UploadHeader:
+    """The first message of an upload."""
+
+    model_name: str
+    version: int
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Download:
+    """A download about to be streamed: the version, where it starts, and the bytes from there."""
+
+    version: ModelVersion
+    offset: int
+    chunks: Iterator[bytes]
+
+
+class ArtifactTransfer:
+    """Receives and sends model version artifacts."""
+
+    def __init__(self, database: Database, repository: RegistryRepository, catalog: ModelCatalog,
+                 events: RegistryEventLog, store: ArtifactStore) -> None:
+        self._db = database
+        self._repo = repository
+        self._catalog = catalog
+        self._events = events
+        self._store = store
+
+    def upload(self, header: UploadHeader, chunks: Iterable[bytes]) -> ModelVersion:
+        """Receive, verify, validate and store a PENDING version's artifact."""
+        check_name(header.model_name, "header.model_name")
+        bind_request(model=header.model_name, version=header.version)
+        with self._db.read() as session:
+            row = self._catalog.version_row(session, header.model_name, header.version, "header.version")
+            record = self._catalog.version(session, row)
+        if row.status != PENDING:
+            raise FailedPrecondition(f"version {header.version} of {header.model_name!r} is {row.status}, not PENDING",
+                                     reason="VERSION_NOT_PENDING",
+                                     metadata={"model_name": header.model_name, "version": header.version,
+                                               "status": row.status})
+        if header.sha256.lower() != row.artifact_sha256:
+            raise InvalidArgument("header.sha256", f"expected the version's artifact_sha256 {row.artifact_sha256}")
+        if header.size != row.artifact_size:
+            raise InvalidArgument("header.size_bytes", f"expected the version's artifact_size_bytes "
+                                                       f"{row.artifact_size}, got {header.size}")
+        data = self._receive(chunks, row.artifact_size, row.artifact_sha256)
+        problem = check_onnx(data, record.signature)
+        principal = current_principal().subject
+        if problem is not None:
+            message = f"the artifact is not a valid ONNX model for the signature: {problem.path}: {problem.problem}"
+            self._finish(row, FAILED, message, principal)
+            raise InvalidArgument("chunk", message, reason="ARTIFACT_INVALID",
+                                  metadata={"model_name": header.model_name, "version": header.version,
+                                            "signature_path": problem.path})
+        if not self._store.exists(row.artifact_sha256):
+            self._store.put([data], expected_sha256=row.artifact_sha256,
+                            expected_size=row.artifact_size)
+        return self._finish(row, READY, "", principal)
+
+    def _receive(self, chunks: Iterable[bytes], size: int, sha256: str) -> bytes:
+        parts: list[bytes] = []
+        received = 0
+        hasher = hashlib.sha256()
+        for index, chunk in enumerate(chunks):
+            if len(chunk) > CHUNK_BYTES:
+                raise InvalidArgument("chunk", f"expected chunks of at most {CHUNK_BYTES} bytes, message "
+                                               f"{index + 1} carries {len(chunk)}")
+            if received + len(chunk) > size:
+                raise DataLoss(f"the stream carries more than the declared {size} bytes",
+                               reason="ARTIFACT_SIZE_MISMATCH",
+                               metadata={"received_bytes": received + len(chunk), "expected_bytes": size})
+            hasher.update(chunk)
+            parts.append(chunk)
+            received += len(chunk)
+        if received < size:
+            raise InvalidArgument("chunk", f"the stream ended after {received} of the declared {size} bytes",
+                                  reason="ARTIFACT_TRUNCATED",
+                                  metadata={"received_bytes": received, "expected_bytes": size})
+        digest = hasher.hexdigest()
+        if digest != sha256:
+            raise DataLoss(f"the artifact's sha256 {digest} does not match the declared {sha256}",
+                           reason="ARTIFACT_CHECKSUM_MISMATCH",
+                           metadata={"received_sha256": digest, "expected_sha256": sha256})
+        return b"".join(parts)
+
+    def _finish(self, row: Any, status: str, message: str, principal: str) -> ModelVersion:
+        with self._db.write() as session:
+            changed = self._repo.set_status(session, row.id, expected=PENDING, status=status, message=message,
+                                            now=utcnow())
+            current = self._catalog.version(session, self._repo.version_row(session, row.model_id, row.version))
+            if changed:
+                self._events.version_finished(session, current, principal)
+        if not changed and current.status != status:
+            raise FailedPrecondition(f"version {current.version} of {current.model_name!r} turned {current.status} "
+                                     "during the upload", reason="VERSION_NOT_PENDING",
+                                     metadata={"model_name": current.model_name, "version": current.version,
+                                               "status": current.status})
+        return current
+
+    def download(self, model_name: str, *, number: int = 0, alias: str = "", offset: int = 0) -> Download:
+        """A READY version's artifact from ``offset``, in chunks of at most 1 MiB."""
+        if offset < 0:
+            raise InvalidArgument("offset", f"expected 0 or a positive byte offset, got {offset}")
+        if alias:
+            version, _ = self._catalog.get_version(model_name, alias=alias)
+        elif number:
+            version, _ = self._catalog.get_version(model_name, number=number)
+        else:
+            raise InvalidArgument("selector", "expected exactly one of version or alias")
+        bind_request(model=model_name, version=version.version)
+        if version.status != READY:
+            raise FailedPrecondition(f"version {version.version} of {model_name!r} is {version.status}, not READY",
+                                     reason="VERSION_NOT_READY",
+                                     metadata={"model_name": model_name, "version": version.version,
+                                               "status": version.status})
+        if offset > version.artifact_size:
+            raise OutOfRange(f"offset {offset} is beyond the artifact's {version.artifact_size} bytes",
+                             reason="OFFSET_BEYOND_ARTIFACT",
+                             metadata={"offset": offset, "size_bytes": version.artifact_size})
+        try:
+            source = self._store.read(version.artifact_sha256, CHUNK_BYTES)
+        except NotFound:
+            raise DataLoss(f"the artifact of version {version.version} of {model_name!r} is missing from the store",
+                           reason="ARTIFACT_MISSING", metadata={"sha256": version.artifact_sha256}) from None
+        return Download(version, offset, _skip(source, offset))
+
+
+def _skip(chunks: Iterator[bytes], offset: int) -> Iterator[bytes]:
+    remaining = offset
+    for chunk in chunks:
+        if remaining >= len(chunk):
+            remaining -= len(chunk)
+            continue
+        yield chunk[remaining:] if remaining else chunk
+        remaining = 0

@@ -1,0 +1,95 @@
+"""Checks an uploaded artifact: it must load in onnxruntime and match the version's signature.
+
+A signature matches when the model has exactly the declared inputs and outputs by name, each with
+the declared element type and rank, and every fixed dimension the signature declares equals the
+model's (``-1`` in the signature, or a symbolic dimension in the model, matches any size). When the
+signature lists class labels and the model carries its classifier's labels, they must be equal and
+in the same order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.registry.records import Signature, TensorSpec
+
+#: onnxruntime type strings by the registry's DataType names.
+ORT_TYPES = {
+    "BOOL": "tensor(bool)", "INT32": "tensor(int32)", "INT64": "tensor(int64)", "FLOAT32": "tensor(float)",
+    "FLOAT64": "tensor(double)", "STRING": "tensor(string)", "BYTES": "tensor(uint8)",
+}
+
+
+@dataclass(frozen=True)
+class ArtifactProblem:
+    """Why an artifact was refused: the signature path concerned (or ``artifact``) and what is wrong."""
+
+    path: str
+    problem: str
+
+
+def check_onnx(data: bytes, signature: Signature) -> ArtifactProblem | None:
+    """None when ``data`` is a loadable ONNX model matching ``signature``; the first problem otherwise."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3
+    # Loading is the check; graph optimisations would only cost time (serving optimises on its own load).
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+    try:
+        session = onnxruntime.InferenceSession(data, sess_options=options, providers=["CPUExecutionProvider"])
+    except Exception as error:  # noqa: BLE001 - onnxruntime raises several unrelated types for bad bytes
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return ArtifactProblem("artifact", f"not a loadable ONNX model: {first_line[:300]}")
+    problem = (_compare("inputs", signature.inputs, session.get_inputs())
+               or _compare("outputs", signature.outputs, session.get_outputs()))
+    if problem is None and signature.class_labels:
+        problem = _compare_labels(data, signature.class_labels)
+    return problem
+
+
+def _compare(kind: str, declared: tuple[TensorSpec, ...], actual: list) -> ArtifactProblem | None:
+    by_name = {arg.name: arg for arg in actual}
+    declared_names = [spec.name for spec in declared]
+    for i, spec in enumerate(declared):
+        path = f"signature.{kind}[{i}]"
+        arg = by_name.get(spec.name)
+        if arg is None:
+            return ArtifactProblem(path, f"the model has no {kind[:-1]} named {spec.name!r} "
+                                         f"(it has {', '.join(sorted(by_name))})")
+        expected_type = ORT_TYPES.get(spec.dtype)
+        if expected_type != arg.type:
+            return ArtifactProblem(f"{path}.dtype", f"{spec.name!r} is {arg.type} in the model, the signature "
+                                                    f"declares {spec.dtype}")
+        shape = list(arg.shape or [])
+        if spec.shape and len(shape) != len(spec.shape):
+            return ArtifactProblem(f"{path}.shape", f"{spec.name!r} has rank {len(shape)} in the model, the "
+                                                    f"signature declares rank {len(spec.shape)}")
+        for j, (want, have) in enumerate(zip(spec.shape, shape, strict=False)):
+            if want != -1 and isinstance(have, int) and have != want:
+                return ArtifactProblem(f"{path}.shape[{j}]", f"{spec.name!r} dimension {j} is {have} in the "
+                                                             f"model, the signature declares {want}")
+    extra = sorted(set(by_name) - set(declared_names))
+    if extra:
+        return ArtifactProblem(f"signature.{kind}", f"the model has {kind} the signature does not declare: "
+                                                    f"{', '.join(extra)}")
+    return None
+
+
+def _compare_labels(data: bytes, labels: tuple[str, ...]) -> ArtifactProblem | None:
+    import onnx
+
+    model = onnx.load_model_from_string(data)
+    for node in model.graph.node:
+        for attribute in node.attribute:
+            if attribute.name == "classlabels_strings":
+                found = [s.decode() for s in attribute.strings]
+            elif attribute.name == "classlabels_ints":
+                found = [str(i) for i in attribute.ints]
+            else:
+                continue
+            if found != list(labels):
+                return ArtifactProblem("signature.class_labels", f"the model's class labels are {found}, the "
+                                                                 f"signature declares {list(labels)}")
+            return None
+    return None

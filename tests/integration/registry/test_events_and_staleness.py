@@ -1,0 +1,142 @@
+"""The event feed (resumable without loss) and staleness (by RPC and from feature store definition
+changes, resumed from the stored cursor after a registry restart)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import grpc
+import pytest
+
+from services.common.server import RunningServer
+from sextant.registry.v1 import events_pb2, resources_pb2
+from sextant.registry.v1 import registry_service_pb2 as pb
+from sextant.type.v1 import model_pb2, types_pb2
+from tests.integration.registry.registry_kit import RegistryClient, tiny_onnx
+from tests.integration.registry.standins import StandInFeatureStore, StandInPolicyServer
+
+K = events_pb2
+
+
+def _read(client: RegistryClient, after: int, count: int, **filters: object) -> list[events_pb2.RegistryEvent]:
+    """The next ``count`` events after ``after`` (the stream is then cancelled)."""
+    call = client.stub.WatchRegistryEvents(pb.WatchRegistryEventsRequest(after_revision=after, **filters), timeout=20)
+    events = []
+    try:
+        for reply in call:
+            events.append(reply.event)
+            if len(events) == count:
+                break
+    finally:
+        call.cancel()
+    return events
+
+
+def test_event_stream_resumes_without_loss(registry: RegistryClient) -> None:
+    registry.create_model("m")
+    registry.register("m", tiny_onnx(0))
+    first = _read(registry, 0, 2)
+    assert [e.kind for e in first] == [K.REGISTRY_EVENT_KIND_MODEL_CREATED, K.REGISTRY_EVENT_KIND_VERSION_CREATED]
+    # While the subscriber is away, more happens.
+    registry.stub.SetAlias(pb.SetAliasRequest(model_name="m", alias="staging", version=1))
+    registry.create_model("other")
+    registry.stub.MarkVersionStale(pb.MarkVersionStaleRequest(model_name="m", version=1, reason="manual check"))
+    rest = _read(registry, first[-1].revision, 4)
+    assert [e.kind for e in rest] == [K.REGISTRY_EVENT_KIND_VERSION_READY, K.REGISTRY_EVENT_KIND_ALIAS_MOVED,
+                                      K.REGISTRY_EVENT_KIND_MODEL_CREATED, K.REGISTRY_EVENT_KIND_VERSION_MARKED_STALE]
+    revisions = [e.revision for e in first + rest]
+    assert revisions == list(range(revisions[0], revisions[0] + 6))
+    moved = rest[1].alias_moved
+    assert moved.change.revision == rest[1].revision and moved.owner_team == "risk" and not moved.protected
+    assert rest[3].version_marked_stale.aliases == ["staging"]
+    only_m = _read(registry, 0, 3, model_names=["m"], kinds=[K.REGISTRY_EVENT_KIND_MODEL_CREATED,
+                                                               K.REGISTRY_EVENT_KIND_ALIAS_MOVED,
+                                                               K.REGISTRY_EVENT_KIND_VERSION_MARKED_STALE])
+    assert [e.kind for e in only_m] == [K.REGISTRY_EVENT_KIND_MODEL_CREATED, K.REGISTRY_EVENT_KIND_ALIAS_MOVED,
+                                            K.REGISTRY_EVENT_KIND_VERSION_MARKED_STALE]
+    with pytest.raises(grpc.RpcError) as caught:
+        _read(registry, 10_000, 1)
+    assert caught.value.code() == grpc.StatusCode.OUT_OF_RANGE
+    with pytest.raises(grpc.RpcError) as caught:
+        _read(registry, -1, 1)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_mark_and_clear_stale_by_rpc(registry: RegistryClient) -> None:
+    registry.create_model("m")
+    registry.register("m")
+    with pytest.raises(grpc.RpcError) as caught:
+        registry.stub.MarkVersionStale(pb.MarkVersionStaleRequest(model_name="m", version=1, reason=" "))
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    marked = registry.stub.MarkVersionStale(pb.MarkVersionStaleRequest(
+        model_name="m", version=1, reason="label leak suspected", feature_view="credit_profile")).model_version
+    assert marked.stale and marked.stale_reasons[0].source == model_pb2.STALE_REASON_SOURCE_MANUAL
+    assert marked.stale_reasons[0].feature_view == "credit_profile"
+    listed = registry.stub.ListModelVersions(pb.ListModelVersionsRequest(stale=True)).model_versions
+    assert [v.version for v in listed] == [1]
+    cleared = registry.stub.ClearVersionStale(pb.ClearVersionStaleRequest(model_name="m", version=1,
+                                                                          reason="checked")).model_version
+    assert not cleared.stale and not cleared.stale_reasons
+    latest = registry.stub.GetModelVersion(pb.GetModelVersionRequest(model_name="m", version=1)).revision
+    registry.stub.ClearVersionStale(pb.ClearVersionStaleRequest(model_name="m", version=1, reason="again"))
+    assert registry.stub.GetModelVersion(pb.GetModelVersionRequest(model_name="m", version=1)).revision == latest
+    with pytest.raises(grpc.RpcError) as caught:
+        registry.stub.MarkVersionStale(pb.MarkVersionStaleRequest(model_name="m", version=5, reason="x"))
+    assert caught.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def _lineage(view: str, version: int, fingerprint: str) -> resources_pb2.Lineage:
+    return resources_pb2.Lineage(training_job_id="job", features=[types_pb2.ResolvedFeature(
+        reference=types_pb2.FeatureReference(feature_view=view, feature="income"), resolved_version=version,
+        fingerprint=fingerprint)])
+
+
+def _wait_stale(client: RegistryClient, model: str, version: int) -> resources_pb2.ModelVersion:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        current = client.stub.GetModelVersion(pb.GetModelVersionRequest(model_name=model, version=version))
+        if current.model_version.stale:
+            return current.model_version
+        time.sleep(0.05)
+    raise AssertionError(f"{model}/{version} was not marked stale within 15 s")
+
+
+def test_definition_change_marks_versions_stale_across_a_restart(
+        start_registry: Callable[..., RunningServer], database_url: str, policy: StandInPolicyServer,
+        featurestore: StandInFeatureStore) -> None:
+    settings = {"policy_address": policy.address, "featurestore_address": featurestore.address,
+                "staleness_follower": True, "staleness_retry_seconds": 0.1}
+    first = start_registry(database_url, **settings)
+    client = RegistryClient(first.address)
+    client.create_model("m")
+    client.register("m", tiny_onnx(0), lineage=_lineage("credit_profile", 1, "a" * 64))
+    client.register("m", tiny_onnx(1), lineage=_lineage("payments", 4, "c" * 64))
+    client.register("m", tiny_onnx(2), lineage=_lineage("credit_profile", 2, "b" * 64))
+    featurestore.publish_view_version(1, "credit_profile", 1, 2, "a" * 64, "b" * 64)
+    stale = _wait_stale(client, "m", 1)
+    (reason,) = stale.stale_reasons
+    assert reason.source == model_pb2.STALE_REASON_SOURCE_FEATURE_DEFINITION_CHANGE
+    assert (reason.feature_view, reason.old_view_version, reason.new_view_version) == ("credit_profile", 1, 2)
+    assert (reason.old_fingerprint, reason.new_fingerprint, reason.featurestore_revision) == ("a" * 64, "b" * 64, 1)
+    marked = _read(client, 0, 1, kinds=[K.REGISTRY_EVENT_KIND_VERSION_MARKED_STALE])
+    assert marked[0].version == 1 and marked[0].version_marked_stale.owner_team == "risk"
+    client.close()
+    first.stop(0)
+
+    # While the registry is down the feature store moves on; the restarted registry resumes after 1.
+    featurestore.publish_view_version(2, "payments", 4, 5, "c" * 64, "d" * 64)
+    second = start_registry(database_url, **settings)
+    client = RegistryClient(second.address)
+    try:
+        assert _wait_stale(client, "m", 2).stale_reasons[0].feature_view == "payments"
+        assert featurestore.servicer.requests[-1] == 1
+        versions = {v.version: v for v in client.stub.ListModelVersions(
+            pb.ListModelVersionsRequest(model_name="m")).model_versions}
+        assert len(versions[1].stale_reasons) == 1  # not marked twice
+        assert not versions[3].stale  # trained on the new definition already
+        by_view = client.stub.ListModelVersions(pb.ListModelVersionsRequest(feature_view="credit_profile",
+                                                                            order_by="version"))
+        assert [v.version for v in by_view.model_versions] == [1, 3]
+    finally:
+        client.close()
