@@ -13,7 +13,7 @@ import hashlib
 import os
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -22,6 +22,9 @@ from services.common.errors import DataLoss, InvalidArgument, NotFound
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 DEFAULT_CHUNK_BYTES = 1024 * 1024
+
+
+Validator = Callable[[Path], None]
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,12 @@ class ArtifactStore(Protocol):
     """What every backend provides."""
 
     def put(self, chunks: Iterable[bytes], *, expected_sha256: str | None = None,
-            expected_size: int | None = None) -> ArtifactInfo:
-        """Store the concatenated ``chunks``; raises DataLoss when digest or size disagree."""
+            expected_size: int | None = None, validate: Validator | None = None) -> ArtifactInfo:
+        """Store the concatenated ``chunks``; raises DataLoss when digest or size disagree.
+
+        ``validate`` is called with the path of the complete, verified temporary file before it is
+        stored; whatever it raises aborts the put and nothing is stored.
+        """
         ...
 
     def exists(self, sha256: str) -> bool:
@@ -77,7 +84,7 @@ class FilesystemArtifactStore:
         return self.root / "sha256" / digest[:2] / digest
 
     def put(self, chunks: Iterable[bytes], *, expected_sha256: str | None = None,
-            expected_size: int | None = None) -> ArtifactInfo:
+            expected_size: int | None = None, validate: Validator | None = None) -> ArtifactInfo:
         expected = validate_sha256(expected_sha256, "expected_sha256") if expected_sha256 else None
         hasher = hashlib.sha256()
         size = 0
@@ -99,6 +106,8 @@ class FilesystemArtifactStore:
                 raise DataLoss(f"artifact sha256 {digest} does not match the declared {expected}",
                                reason="ARTIFACT_CHECKSUM_MISMATCH",
                                metadata={"received_sha256": digest, "expected_sha256": expected})
+            if validate is not None:
+                validate(tmp)
             final = self._path(digest)
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, final)
@@ -154,8 +163,9 @@ class S3ArtifactStore:
         return f"{self.prefix}sha256/{validate_sha256(sha256)}"
 
     def put(self, chunks: Iterable[bytes], *, expected_sha256: str | None = None,
-            expected_size: int | None = None) -> ArtifactInfo:
-        info = self._spool.put(chunks, expected_sha256=expected_sha256, expected_size=expected_size)
+            expected_size: int | None = None, validate: Validator | None = None) -> ArtifactInfo:
+        info = self._spool.put(chunks, expected_sha256=expected_sha256, expected_size=expected_size,
+                               validate=validate)
         try:
             if not self.exists(info.sha256):
                 path = self._spool._path(info.sha256)

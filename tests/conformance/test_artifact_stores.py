@@ -109,3 +109,18 @@ def test_delete(backend: _Backend) -> None:
     backend.store.delete(info.sha256)
     assert not backend.store.exists(info.sha256)
     assert backend.listing() == []
+
+
+def test_a_failed_validation_stores_nothing(backend: _Backend) -> None:
+    seen: list[bytes] = []
+
+    def reject(path: Path) -> None:
+        seen.append(path.read_bytes())
+        raise InvalidArgument("artifact", "expected an ONNX model")
+
+    with pytest.raises(InvalidArgument):
+        backend.store.put([b"not ", b"onnx"], validate=reject)
+    assert seen == [b"not onnx"], "the validator sees the complete, verified bytes"
+    assert backend.listing() == []
+    info = backend.store.put([b"fine"], validate=lambda path: None)
+    assert backend.store.exists(info.sha256)
