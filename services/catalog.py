@@ -8,6 +8,7 @@ by the process that runs the service.
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 from services.common.app import ServiceApp, build, main
 from services.common.server import RunningServer
+from services.common.settings import SettingsError, load_settings
 
 _ROOT = Path(__file__).resolve().parent
 
@@ -97,5 +99,14 @@ def start(name: str, settings: Any) -> RunningServer:
 
 
 def run(name: str, argv: Sequence[str] | None = None) -> int:
-    """Body of ``python -m services.<name>``."""
+    """Body of ``python -m services.<name>``.
+
+    Settings are validated before the service's modules (and their heavy dependencies) are imported,
+    so a bad variable is reported at once.
+    """
+    try:
+        load_settings(settings_class(name), name)
+    except SettingsError as error:
+        print(f"sextant {name}: invalid setting {error}", file=sys.stderr)
+        return 2
     return main(app_for(name), argv)
