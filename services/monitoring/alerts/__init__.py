@@ -1,0 +1,1 @@
+"""Alert rules, the alert lifecycle and routing to the team that owns the problem."""

@@ -1,0 +1,1 @@
+"""Alert delivery beyond WatchAlerts: webhook sinks and Prometheus gauges."""

@@ -1,0 +1,1 @@
+"""Prediction logs and outcomes in: decoding, validation, idempotent storage, window assignment."""

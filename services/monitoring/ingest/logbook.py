@@ -1,0 +1,177 @@
+"""Idempotent storage of prediction logs and outcomes.
+
+Each stream message is stored in one transaction together with its windows' summaries, so an
+acknowledged message is durable and a replayed one is recognised by (request_id, row_index) and
+counted as duplicate, never twice. Outcomes join their prediction by the same key, in either order
+of arrival.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import numpy as np
+import pyarrow as pa
+
+from services.common.db import Database
+from services.monitoring import repository as repo
+from services.monitoring.ingest.rows import OutcomeRecord, PredictionRows, Rejection
+from services.monitoring.monitors import MonitorCatalog
+from services.monitoring.naming import now_us
+from services.monitoring.references import ReferenceBook
+from services.monitoring.summaries.column import ColumnValues
+from services.monitoring.summaries.window import WindowSummary
+from services.monitoring.windows import WindowKeeper
+
+
+@dataclass
+class LogCounts:
+    """What happened to the rows of one or more messages."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    quality_errors: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+
+
+@dataclass
+class OutcomeCounts:
+    """What happened to the outcomes of one call."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    updated: int = 0
+    unmatched: int = 0
+
+
+def _arrow_column(values: ColumnValues) -> pa.Array:
+    if values.strings is not None and values.is_string.any():
+        texts = [s if t else (repr(float(n)) if k else None)
+                 for s, t, n, k in zip(values.strings.tolist(), values.is_string.tolist(), values.numbers.tolist(),
+                                       values.is_number.tolist(), strict=True)]
+        return pa.array(texts, pa.string())
+    return pa.array(values.numbers, pa.float64(), mask=~values.is_number)
+
+
+def batch_ipc(rows: PredictionRows) -> bytes:
+    """The rows' input and output columns as an Arrow IPC stream (for references built from traffic)."""
+    arrays = {f"in:{k}": _arrow_column(v) for k, v in rows.inputs.items()}
+    arrays.update({f"out:{k}": _arrow_column(v) for k, v in rows.outputs.items()})
+    table = pa.table(arrays) if arrays else pa.table({"__empty": pa.nulls(rows.size)})
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+class PredictionLog:
+    """Stores predictions and outcomes and folds predictions into the monitors' windows."""
+
+    def __init__(self, database: Database, references: ReferenceBook, monitors: MonitorCatalog,
+                 windows: WindowKeeper, *, exact_limit: int, exact_budget: int, max_categories: int) -> None:
+        self._db = database
+        self._references = references
+        self._monitors = monitors
+        self._windows = windows
+        self._exact_limit = exact_limit
+        self._exact_budget = exact_budget
+        self._max_categories = max_categories
+
+    def log(self, groups: list[PredictionRows], counts: LogCounts, message_index: int = 0) -> None:
+        """Store the row groups of one message in one transaction and update ``counts``.
+
+        Rows of a model version the registry answered does not exist are rejected; while the
+        registry cannot be reached they are accepted.
+        """
+        layouts = {}
+        known = []
+        for group in groups:
+            cached = self._references.cached(group.model_name, group.model_version)
+            if cached is None and self._references.unknown(group.model_name, group.model_version):
+                counts.rejected += group.size
+                counts.rejections.extend(Rejection(
+                    message_index, int(group.positions[i]), "UNKNOWN_MODEL_VERSION", "model_version",
+                    f"the registry has no version {group.model_version} of {group.model_name}",
+                    request_id=group.request_id[i], row_index=int(group.row_index[i])) for i in range(group.size))
+                continue
+            known.append(group)
+        groups = known
+        for group in groups:
+            cached = self._references.cached(group.model_name, group.model_version)
+            layouts[(group.model_name, group.model_version)] = cached[0] if cached else None
+        with self._db.write() as session:
+            for group in groups:
+                layout = layouts[(group.model_name, group.model_version)]
+                keys = list(zip(group.request_id, group.row_index.tolist(), strict=True))
+                stored = repo.existing_prediction_keys(session, keys)
+                fresh: list[int] = []
+                seen: set[tuple[str, int]] = set()
+                for position, key in enumerate(keys):
+                    if key in stored or key in seen:
+                        counts.duplicates += 1
+                    else:
+                        seen.add(key)
+                        fresh.append(position)
+                if not fresh:
+                    continue
+                rows = group if len(fresh) == group.size else group.take(np.asarray(fresh))
+                whole = WindowSummary()
+                schema_error = whole.add(rows, layout, exact_limit=self._exact_limit,
+                                         max_categories=self._max_categories, exact_budget=self._exact_budget)
+                received = now_us()
+                batch_id = repo.insert_batch(session, rows.model_name, rows.model_version, received, batch_ipc(rows))
+                size = rows.size
+                values = [None if v != v else v for v in rows.predicted_value.tolist()]
+                probabilities = [json.dumps(p) if p else None for p in rows.probabilities]
+                first = repo.insert_predictions(session, list(zip(
+                    rows.request_id, rows.row_index.tolist(), [batch_id] * size, range(size),
+                    [rows.model_name] * size, [rows.model_version] * size, rows.deployment,
+                    rows.prediction_us.tolist(), rows.predicted_label, values, probabilities,
+                    rows.status_code.tolist(), schema_error.tolist(), strict=True)))
+                seqs = np.arange(first, first + size, dtype=np.int64)
+                counts.accepted += rows.size
+                counts.quality_errors += int(schema_error.sum())
+                for view in self._monitors.views_for_model(session, rows.model_name):
+                    accepted = {combo: view.watches(rows.model_name, rows.model_version, *combo)
+                                for combo in set(zip(rows.alias, rows.deployment, strict=True))}
+                    if all(accepted.values()):
+                        watched = np.ones(rows.size, bool)
+                    else:
+                        watched = np.asarray([accepted[combo] for combo in zip(rows.alias, rows.deployment,
+                                                                               strict=True)], dtype=bool)
+                    if not watched.any():
+                        continue
+                    if watched.all():
+                        self._windows.assign(session, view, rows, seqs, layout, whole)
+                    else:
+                        picked = np.flatnonzero(watched)
+                        self._windows.assign(session, view, rows.take(picked), seqs[picked], layout, None)
+
+    def log_outcomes(self, outcomes: list[OutcomeRecord]) -> OutcomeCounts:
+        """Store outcomes, replacing a different earlier outcome of the same prediction."""
+        counts = OutcomeCounts()
+        keys = [(o.request_id, o.row_index) for o in outcomes]
+        with self._db.write() as session:
+            existing = repo.existing_outcomes(session, keys)
+            matched = repo.matched_prediction_keys(session, keys)
+            for outcome, key in zip(outcomes, keys, strict=True):
+                previous = existing.get(key)
+                values = {"request_id": outcome.request_id, "row_index": outcome.row_index,
+                          "class_label": outcome.class_label, "value": outcome.value,
+                          "outcome_us": outcome.outcome_us}
+                if previous is not None and (previous.class_label, previous.value) == (outcome.class_label,
+                                                                                       outcome.value):
+                    counts.duplicates += 1
+                    continue
+                repo.upsert_outcome(session, values, exists=previous is not None)
+                existing[key] = SimpleNamespace(**values)
+                if previous is not None:
+                    counts.updated += 1
+                else:
+                    counts.accepted += 1
+                    if key not in matched:
+                        counts.unmatched += 1
+        return counts

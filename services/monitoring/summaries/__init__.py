@@ -1,0 +1,1 @@
+"""Mergeable per-window column summaries: counts, nulls, aligned histograms, categories, sketches."""
