@@ -1,0 +1,90 @@
+"""Predict by entity keys: the model's feature-fed inputs are fetched from the feature store's
+online lookup in one batched GetOnlineFeatures call; request-time inputs come from the request.
+
+The inputs fed from a feature are those whose signature TensorSpec names a feature. Values the
+store reports as NULL, NOT_FOUND or OUTSIDE_TTL arrive as null rows, so the deployment's
+missing-feature policy applies to them exactly as to nulls sent by a caller.
+"""
+
+from __future__ import annotations
+
+import grpc
+
+from services.common.dependencies import Dependency
+from services.common.errors import FailedPrecondition, InvalidArgument
+from services.serving.sessions import ModelSession
+from sextant.featurestore.v1 import featurestore_service_pb2 as fs_pb
+from sextant.serving.v1 import resources_pb2 as serving_pb
+from sextant.type.v1 import features_pb2, tabular_pb2, types_pb2
+
+
+class FeatureLookup:
+    """Builds the model's input columns from entity keys."""
+
+    def __init__(self, featurestore: Dependency) -> None:
+        self._featurestore = featurestore
+
+    def columns(self, session: ModelSession, keys: tabular_pb2.ColumnBatch, supplied: tabular_pb2.ColumnBatch
+                ) -> tuple[tabular_pb2.ColumnBatch, list[serving_pb.FeatureProvenance]]:
+        """The model's input columns for ``keys`` (fetched and supplied) and their provenance."""
+        rows = keys.row_count or (len(_values(keys.columns[0])) if keys.columns else 0)
+        if rows <= 0 or not keys.columns:
+            raise InvalidArgument("entity_keys.keys", "expected at least one join-key column with one row per "
+                                                      "prediction")
+        fed = {spec.name: spec.feature for spec in session.signature.inputs if spec.feature.feature_view}
+        if not fed:
+            raise FailedPrecondition(f"model {session.model_name!r} version {session.version} has no input fed from "
+                                     f"a feature; send feature_values", reason="NO_FEATURE_INPUTS",
+                                     metadata={"model_name": session.model_name, "version": session.version})
+        supplied_by_name = {}
+        for j, column in enumerate(supplied.columns):
+            if column.name in fed:
+                raise InvalidArgument(f"entity_keys.supplied_values.columns[{j}].name",
+                                      f"input {column.name!r} is fed from feature {fed[column.name].feature_view}:"
+                                      f"{fed[column.name].feature} and may not be supplied",
+                                      metadata={"tensor": column.name})
+            supplied_by_name[column.name] = column
+        request = fs_pb.GetOnlineFeaturesRequest(
+            features=features_pb2.FeatureSelection(references=features_pb2.FeatureReferenceList(
+                references=list(fed.values()))), entity_keys=keys, full_feature_names=True)
+        try:
+            response = self._featurestore.call("GetOnlineFeatures", request)
+        except grpc.RpcError as error:
+            if error.code() in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND):
+                raise InvalidArgument("entity_keys.keys", f"the feature store refused the lookup: {error.details()}",
+                                      reason="FEATURE_LOOKUP_REFUSED") from None
+            raise
+        by_feature = {(c.feature_view, c.feature): c for c in response.columns}
+        batch = tabular_pb2.ColumnBatch(row_count=rows)
+        provenance = []
+        for info in session.inputs:
+            reference = fed.get(info.name)
+            if reference is None:
+                column = supplied_by_name.get(info.name)
+                if column is not None:
+                    batch.columns.append(column)
+                    provenance.append(serving_pb.FeatureProvenance(
+                        input_name=info.name, statuses=[features_pb2.FEATURE_VALUE_STATUS_SUPPLIED] * rows,
+                        event_time_micros=[0] * rows))
+                continue
+            fetched = by_feature.get((reference.feature_view, reference.feature))
+            if fetched is None:
+                raise FailedPrecondition(f"the feature store returned no column for {reference.feature_view}:"
+                                         f"{reference.feature}", reason="FEATURE_MISSING_FROM_LOOKUP",
+                                         metadata={"tensor": info.name})
+            column = batch.columns.add()
+            column.CopyFrom(fetched.values)
+            column.name = info.name
+            resolved = types_pb2.ResolvedFeature(reference=reference)
+            provenance.append(serving_pb.FeatureProvenance(input_name=info.name, feature=resolved,
+                                                           statuses=fetched.statuses,
+                                                           event_time_micros=fetched.event_time_micros))
+        return batch, provenance
+
+
+def _values(column: tabular_pb2.Column) -> list:
+    kind = column.WhichOneof("values")
+    if kind is None:
+        return []
+    values = getattr(column, kind)
+    return list(values.unix_micros if kind == "timestamp_values" else values.values)

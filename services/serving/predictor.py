@@ -1,0 +1,348 @@
+"""The transport-agnostic core of inference: target resolution (deployment, alias, version, canary),
+validation and scoring in the request's thread, shadow hand-off and statistics.
+
+Both APIs land here: the Open Inference Protocol (``model_infer`` and friends) and Sextant Predict.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+
+from inference import grpc_service_pb2 as oip
+from services.common.errors import InvalidArgument, NotFound, SextantError, Unavailable, Unimplemented
+from services.serving import converters, metrics
+from services.serving.deployments import DEFAULT_ALIAS, DeploymentCatalog
+from services.serving.feature_lookup import FeatureLookup
+from services.serving.micro_batching import MicroBatcher
+from services.serving.model_pool import ModelPool
+from services.serving.prediction_log import Prediction, PredictionLog
+from services.serving.routing import goes_to_canary
+from services.serving.sessions import ModelSession
+from services.serving.shadow import ShadowScorer
+from sextant.serving.v1 import resources_pb2 as serving_pb
+from sextant.serving.v1 import serving_service_pb2 as pb
+from sextant.type.v1 import features_pb2, model_pb2
+
+_PRIMARY = model_pb2.PREDICTION_ROUTE_PRIMARY
+_CANARY = model_pb2.PREDICTION_ROUTE_CANARY
+_DIRECT = model_pb2.PREDICTION_ROUTE_DIRECT
+
+
+@dataclass(frozen=True)
+class Target:
+    """What answers a request: a session, how it was reached and the deployment's settings."""
+
+    session: ModelSession
+    alias: str
+    route: int
+    deployment: serving_pb.Deployment | None
+
+
+class Predictor:
+    """Scores requests on the sessions of the model pool."""
+
+    def __init__(self, pool: ModelPool, catalog: DeploymentCatalog, shadow: ShadowScorer, *, max_rows: int,
+                 prediction_log: PredictionLog | None = None, lookup: FeatureLookup | None = None) -> None:
+        self._prediction_log = prediction_log
+        self._lookup = lookup
+        self._batchers: dict[tuple[str, str, int], MicroBatcher] = {}
+        self._pool = pool
+        self._catalog = catalog
+        self._shadow = shadow
+        self._max_rows = max_rows
+        self._histograms: dict[tuple[str, int, str], tuple[object, object]] = {}
+
+    # --- target resolution ------------------------------------------------------------------------
+
+    def _deployment_target(self, deployment: serving_pb.Deployment, routing_key: str) -> Target:
+        if deployment.HasField("canary") and goes_to_canary(routing_key, deployment.canary.traffic_percent):
+            try:
+                session = self._pool.by_alias(deployment.model_name, deployment.canary.alias)
+                return Target(session, deployment.canary.alias, _CANARY, deployment)
+            except (Unavailable, NotFound):
+                pass  # a canary that is not ready sends its traffic to the primary (DEGRADED)
+        session = self._pool.by_alias(deployment.model_name, deployment.alias)
+        return Target(session, deployment.alias, _PRIMARY, deployment)
+
+    def oip_target(self, name: str, version: str, routing_key: str = "") -> Target:
+        """An Open Inference Protocol model name: a deployment's name, else a registered model
+        (version empty means its `production` alias)."""
+        if version:
+            return Target(self._pool.by_version(_model_of(self._catalog, name), _version(version, "model_version")),
+                          "", _DIRECT, None)
+        deployment = self._catalog.cached(name)
+        if deployment is not None:
+            return self._deployment_target(deployment, routing_key)
+        if not name:
+            raise InvalidArgument("model_name", "expected a model or deployment name")
+        deployment = self._catalog.cached_for(name, DEFAULT_ALIAS)
+        if deployment is not None:
+            return self._deployment_target(deployment, routing_key)
+        return Target(self._pool.by_alias(name, DEFAULT_ALIAS), DEFAULT_ALIAS, _DIRECT, None)
+
+    def predict_target(self, request: pb.PredictRequest, request_id: str) -> Target:
+        """The target of a PredictRequest, as its contract describes."""
+        selector = request.WhichOneof("model_selector")
+        routing_key = request.routing_key or request_id
+        if request.deployment:
+            deployment = self._catalog.cached(request.deployment)
+            if deployment is None:
+                raise NotFound("deployment", request.deployment)
+            if request.model_name and request.model_name != deployment.model_name:
+                raise InvalidArgument("model_name", f"deployment {deployment.name!r} serves "
+                                                    f"{deployment.model_name!r}, not {request.model_name!r}")
+            if selector == "alias":
+                return Target(self._pool.by_alias(deployment.model_name, request.alias), request.alias, _DIRECT,
+                              deployment)
+            if selector == "model_version":
+                return Target(self._pool.by_version(deployment.model_name, request.model_version), "", _DIRECT,
+                              deployment)
+            return self._deployment_target(deployment, routing_key)
+        if not request.model_name:
+            raise InvalidArgument("model_name", "expected a model name or a deployment")
+        if selector == "model_version":
+            if request.model_version <= 0:
+                raise InvalidArgument("model_version", f"expected a positive version, got {request.model_version}")
+            return Target(self._pool.by_version(request.model_name, request.model_version), "", _DIRECT, None)
+        alias = request.alias if selector == "alias" and request.alias else DEFAULT_ALIAS
+        deployment = self._catalog.cached_for(request.model_name, alias)
+        if deployment is not None:
+            return self._deployment_target(deployment, routing_key)
+        return Target(self._pool.by_alias(request.model_name, alias), alias, _DIRECT, None)
+
+    # --- Open Inference Protocol -------------------------------------------------------------------
+
+    def model_infer(self, request: oip.ModelInferRequest) -> oip.ModelInferResponse:
+        """Score one ModelInferRequest; outputs always as raw_output_contents."""
+        started = time.perf_counter()
+        metrics.IN_FLIGHT.inc()
+        target = None
+        try:
+            target = self.oip_target(request.model_name, request.model_version, request.id)
+            session = target.session
+            feeds, rows = converters.infer_feeds(request, session, self._max_rows)
+            names = converters.requested_outputs([o.name for o in request.outputs], session, "outputs[{}].name")
+            compute_started = time.perf_counter()
+            results = self._run(target, names, feeds, rows)
+            computed = time.perf_counter()
+            response = converters.infer_response(request, session, names, results)
+            self._shadow_score(target, feeds, request.id)
+            self._observe(target, started, computed - compute_started)
+            if self._prediction_log is not None:
+                self._record(request.id or uuid.uuid4().hex, target, target.route, feeds, names, results, started)
+            return response
+        except SextantError as error:
+            metrics.REQUESTS.labels(request.model_name, error.code.name).inc()
+            if target is not None:
+                _count_failure(target.session, started)
+            raise
+        finally:
+            metrics.IN_FLIGHT.dec()
+
+    def model_metadata(self, name: str, version: str) -> oip.ModelMetadataResponse:
+        """Name, versions, platform and tensors of a model, from its signature and graph."""
+        session = self.oip_target(name, version).session
+        response = oip.ModelMetadataResponse(name=name, versions=[session.version_text], platform="onnxruntime_onnx")
+        for info in session.inputs:
+            response.inputs.add(name=info.name, datatype=info.datatype, shape=_signature_shape(session, info.name,
+                                                                                              info.shape, True))
+        for info in session.outputs:
+            response.outputs.add(name=info.name, datatype=info.datatype,
+                                 shape=_signature_shape(session, info.name, info.shape, False))
+        return response
+
+    def model_ready(self, name: str, version: str) -> bool:
+        """Whether the model answers now; never starts a load and never calls the registry."""
+        if version:
+            return self._pool.peek_version(_model_of(self._catalog, name), _version(version, "version")) is not None
+        deployment = self._catalog.cached(name) or self._catalog.cached_for(name, DEFAULT_ALIAS)
+        if deployment is not None:
+            return self._pool.peek_alias(deployment.model_name, deployment.alias) is not None
+        return self._pool.peek_alias(name, DEFAULT_ALIAS) is not None
+
+    def statistics(self, name: str, version: str) -> oip.ModelStatisticsResponse:
+        """Per-session counters; all sessions when ``name`` is empty."""
+        sessions = [self.oip_target(name, version).session] if name else self._pool.sessions()
+        response = oip.ModelStatisticsResponse()
+        for session in sessions:
+            s = session.stats
+            with s.lock:
+                item = response.model_stats.add(name=name if name else session.model_name,
+                                                version=session.version_text, last_inference=s.last_inference_ms,
+                                                inference_count=s.inference_count, execution_count=s.execution_count)
+                item.inference_stats.success.count = s.success_count
+                item.inference_stats.success.ns = s.success_ns
+                item.inference_stats.fail.count = s.fail_count
+                item.inference_stats.fail.ns = s.fail_ns
+                item.inference_stats.compute_infer.count = s.execution_count
+                item.inference_stats.compute_infer.ns = s.compute_ns
+            item.memory_usage.add(type="CPU", id=0, byte_size=session.memory_bytes)
+        return response
+
+    # --- Sextant Predict ---------------------------------------------------------------------------
+
+    def predict(self, request: pb.PredictRequest) -> pb.PredictResponse:
+        """Score the rows of a PredictRequest given by feature values."""
+        started = time.perf_counter()
+        metrics.IN_FLIGHT.inc()
+        target = None
+        try:
+            request_id = request.request_id or uuid.uuid4().hex
+            kind = request.WhichOneof("input")
+            if kind is None:
+                raise InvalidArgument("feature_values", "expected feature_values or entity_keys")
+            if kind == "feature_values" and request.feature_values.WhichOneof("format") != "columns":
+                raise Unimplemented("Arrow input is not supported yet; send typed columns",
+                                    reason="ARROW_NOT_IMPLEMENTED", metadata={"field": "feature_values.arrow"})
+            if request.output_format == pb.OUTPUT_FORMAT_ARROW:
+                raise Unimplemented("Arrow output is not supported yet; ask for OUTPUT_FORMAT_COLUMNS",
+                                    reason="ARROW_NOT_IMPLEMENTED", metadata={"field": "output_format"})
+            target = self.predict_target(request, request_id)
+            session = target.session
+            deployment = target.deployment
+            use_defaults = (deployment is not None and deployment.missing_feature_policy
+                            == serving_pb.MISSING_FEATURE_POLICY_USE_DEFAULT)
+            provenance = None
+            if kind == "entity_keys":
+                if self._lookup is None:
+                    raise Unimplemented("Predict by entity keys needs a feature store", reason="NO_FEATURE_STORE",
+                                        metadata={"field": "entity_keys"})
+                batch, provenance = self._lookup.columns(session, request.entity_keys.keys,
+                                                         request.entity_keys.supplied_values)
+                field = "entity_keys"
+            else:
+                batch, field = request.feature_values.columns, "feature_values.columns"
+            feeds, rows, defaulted = converters.column_feeds(
+                batch, session, self._max_rows, field=field, use_defaults=use_defaults,
+                defaults=deployment.default_values if deployment is not None else {})
+            names = converters.requested_outputs(request.output_names, session, "output_names[{}]")
+            compute_started = time.perf_counter()
+            results = self._run(target, names, feeds, rows)
+            computed = time.perf_counter()
+            response = pb.PredictResponse(
+                request_id=request_id, deployment=deployment.name if deployment is not None else "",
+                model_name=session.model_name, model_version=session.version, alias=target.alias,
+                route=target.route, outputs=converters.output_columns(names, results, rows),
+                class_labels=session.signature.class_labels)
+            if request.return_features:
+                response.features.CopyFrom(_features_used(feeds, rows, defaulted, provenance))
+            self._shadow_score(target, feeds, request_id)
+            self._observe(target, started, computed - compute_started)
+            self._record(request_id, target, target.route, feeds, names, results, started)
+            return response
+        except SextantError as error:
+            metrics.REQUESTS.labels(request.model_name or request.deployment, error.code.name).inc()
+            if target is not None:
+                _count_failure(target.session, started)
+            raise
+        finally:
+            metrics.IN_FLIGHT.dec()
+
+    # --- helpers ------------------------------------------------------------------------------------
+
+    def _run(self, target: Target, names: list[str], feeds: dict, rows: int) -> list:
+        deployment = target.deployment
+        session = target.session
+        if deployment is None or not deployment.micro_batching.enabled:
+            return session.run(names, feeds, rows)
+        key = (deployment.name, session.model_name, session.version)
+        batcher = self._batchers.get(key)
+        config = deployment.micro_batching
+        if batcher is None or batcher.config != (config.max_batch_size, config.max_queue_delay_us):
+            batcher = MicroBatcher(session, config.max_batch_size, config.max_queue_delay_us)
+            self._batchers[key] = batcher
+        return batcher.run(names, feeds, rows)
+
+    def _shadow_score(self, target: Target, feeds: dict, request_id: str) -> None:
+        deployment = target.deployment
+        if deployment is None or not deployment.HasField("shadow") or target.route == _DIRECT:
+            return
+        alias = deployment.shadow.alias
+        model_name = deployment.model_name
+
+        def score() -> None:
+            started = time.perf_counter()
+            session = self._pool.by_alias(model_name, alias)
+            rows = next(iter(feeds.values())).shape[0] if feeds else 0
+            results = session.run(session.output_names, feeds, rows)
+            shadow_target = Target(session, alias, model_pb2.PREDICTION_ROUTE_SHADOW, deployment)
+            self._record(f"{request_id}:shadow", shadow_target, model_pb2.PREDICTION_ROUTE_SHADOW, feeds,
+                         session.output_names, results, started)
+
+        self._shadow.submit(score)
+
+    def _record(self, request_id: str, target: Target, route: int, feeds: dict, names: list[str],
+                results: list, started: float) -> None:
+        if self._prediction_log is None:
+            return
+        session = target.session
+        deployment = target.deployment
+        self._prediction_log.record(Prediction(
+            request_id=request_id, model_name=session.model_name, version=session.version, alias=target.alias,
+            deployment=deployment.name if deployment is not None else "",
+            team=deployment.owner_team if deployment is not None else "", route=route, time_seconds=time.time(),
+            latency_seconds=time.perf_counter() - started, inputs=feeds, output_names=names, outputs=results,
+            class_labels=session.signature.class_labels))
+
+    def _observe(self, target: Target, started: float, compute: float) -> None:
+        session = target.session
+        key = (session.model_name, session.version, target.alias)
+        pair = self._histograms.get(key)
+        if pair is None:
+            labels = (session.model_name, session.version_text, target.alias)
+            pair = (metrics.REQUEST_SECONDS.labels(*labels), metrics.COMPUTE_SECONDS.labels(*labels),
+                    metrics.REQUESTS.labels(session.model_name, "OK"))
+            self._histograms[key] = pair
+        pair[0].observe(time.perf_counter() - started)
+        pair[1].observe(compute)
+        pair[2].inc()
+
+
+def _count_failure(session: ModelSession, started: float) -> None:
+    stats = session.stats
+    with stats.lock:
+        stats.fail_count += 1
+        stats.fail_ns += int((time.perf_counter() - started) * 1e9)
+
+
+def _version(text: str, field: str) -> int:
+    try:
+        version = int(text)
+    except ValueError:
+        raise InvalidArgument(field, f"expected a version number, got {text!r}") from None
+    if version <= 0:
+        raise InvalidArgument(field, f"expected a positive version number, got {text!r}")
+    return version
+
+
+def _model_of(catalog: DeploymentCatalog, name: str) -> str:
+    deployment = catalog.cached(name)
+    return deployment.model_name if deployment is not None else name
+
+
+def _signature_shape(session: ModelSession, name: str, graph_shape: tuple[int, ...], is_input: bool) -> list[int]:
+    specs = session.signature.inputs if is_input else session.signature.outputs
+    for spec in specs:
+        if spec.name == name and spec.shape:
+            return list(spec.shape)
+    return list(graph_shape)
+
+
+def _features_used(feeds: dict, rows: int, defaulted: list[tuple[str, list[int]]],
+                   provenance: list[serving_pb.FeatureProvenance] | None) -> serving_pb.FeaturesUsed:
+    used = serving_pb.FeaturesUsed(values=converters.input_columns(feeds, rows))
+    defaulted_rows = dict(defaulted)
+    known = {item.input_name: item for item in provenance or []}
+    for name in feeds:
+        item = used.provenance.add()
+        if name in known:
+            item.CopyFrom(known[name])
+        else:
+            item.input_name = name
+            item.statuses.extend([features_pb2.FEATURE_VALUE_STATUS_SUPPLIED] * rows)
+            item.event_time_micros.extend([0] * rows)
+        for r in defaulted_rows.get(name, []):
+            item.statuses[r] = features_pb2.FEATURE_VALUE_STATUS_DEFAULTED
+    return used

@@ -1,0 +1,68 @@
+"""Tensor and column codecs against a real onnxruntime session of a tiny model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from onnx import TensorProto, helper
+
+from inference import grpc_service_pb2 as oip
+from services.common.errors import InvalidArgument
+from services.serving import converters
+from services.serving.sessions import ModelSession
+from sextant.registry.v1 import resources_pb2
+from sextant.type.v1 import tabular_pb2, types_pb2
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory: pytest.TempPathFactory) -> ModelSession:
+    """A graph y = x + 1 over float[-1, 2] and a string passthrough."""
+    graph = helper.make_graph(
+        [helper.make_node("Add", ["x", "one"], ["y"]), helper.make_node("Identity", ["s"], ["t"])], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 2]),
+         helper.make_tensor_value_info("s", TensorProto.STRING, [None])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 2]),
+         helper.make_tensor_value_info("t", TensorProto.STRING, [None])],
+        initializer=[helper.make_tensor("one", TensorProto.FLOAT, [1], [1.0])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 15)])
+    model.ir_version = 8
+    path = tmp_path_factory.mktemp("m") / "m.onnx"
+    path.write_bytes(model.SerializeToString())
+    version = resources_pb2.ModelVersion(model_name="m", version=1)
+    return ModelSession(version, path, intra_op_threads=1, inter_op_threads=1, from_disk_cache=False)
+
+
+def test_raw_and_bytes_round_trip(session: ModelSession) -> None:
+    request = oip.ModelInferRequest(model_name="m", id="r")
+    request.inputs.add(name="x", datatype="FP32", shape=[2, 2])
+    request.inputs.add(name="s", datatype="BYTES", shape=[2])
+    request.raw_input_contents.extend([np.arange(4, dtype=np.float32).tobytes(),
+                                       converters.encode_bytes_tensor(np.array(["a", "bc"], dtype=object))])
+    feeds, rows = converters.infer_feeds(request, session, 100)
+    assert rows == 2
+    names = converters.requested_outputs(["t", "y"], session, "outputs[{}].name")
+    response = converters.infer_response(request, session, names, session.run(names, feeds, rows))
+    assert [o.name for o in response.outputs] == ["t", "y"]
+    assert converters.decode_bytes_tensor(response.raw_output_contents[0], 2, "f", "t").tolist() == ["a", "bc"]
+    assert np.frombuffer(response.raw_output_contents[1], dtype=np.float32).tolist() == [1, 2, 3, 4]
+
+
+def test_bad_bytes_length_is_named(session: ModelSession) -> None:
+    with pytest.raises(InvalidArgument) as caught:
+        converters.decode_bytes_tensor(b"\x05\x00\x00\x00ab", 1, "raw_input_contents[1]", "s")
+    assert caught.value.field == "raw_input_contents[1]"
+
+
+def test_columns_with_defaults(session: ModelSession) -> None:
+    batch = tabular_pb2.ColumnBatch(row_count=2, columns=[
+        tabular_pb2.Column(name="x", element_shape=[2], double_values=tabular_pb2.DoubleArray(values=[1, 2, 0, 0]),
+                           null_rows=[1]),
+        tabular_pb2.Column(name="s", string_values=tabular_pb2.StringArray(values=["p", "q"]))])
+    with pytest.raises(InvalidArgument) as rejected:
+        converters.column_feeds(batch, session, 10, field="feature_values.columns", use_defaults=False, defaults={})
+    assert rejected.value.reason == "MISSING_FEATURE"
+    feeds, rows, defaulted = converters.column_feeds(
+        batch, session, 10, field="feature_values.columns", use_defaults=True,
+        defaults={"x": types_pb2.Value(double_value=7.0)})
+    assert feeds["x"].dtype == np.float32 and feeds["x"].tolist() == [[1, 2], [7, 7]]
+    assert defaulted == [("x", [1])]

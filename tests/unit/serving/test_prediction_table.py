@@ -1,0 +1,31 @@
+"""Queued predictions become one columnar PredictionTable per model version."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from services.serving.prediction_log import Prediction, _table_message
+
+
+def prediction(request_id: str, rows: int) -> Prediction:
+    """A classifier prediction of ``rows`` rows over a [rows, 2] input."""
+    return Prediction(request_id=request_id, model_name="m", version=3, alias="production", deployment="d",
+                      team="t", route=1, time_seconds=1_800_000_000.0, latency_seconds=0.0005,
+                      inputs={"x": np.arange(rows * 2, dtype=np.float32).reshape(rows, 2)},
+                      output_names=["label", "probabilities"],
+                      outputs=[np.ones(rows, dtype=np.int64), np.full((rows, 2), 0.5, dtype=np.float32)],
+                      class_labels=["0", "1"])
+
+
+def test_rows_keep_request_ids_row_indexes_and_class_probabilities() -> None:
+    message = _table_message([prediction("a", 1), prediction("b", 2)])
+    table = pa.ipc.open_stream(message.table.rows.ipc_stream).read_all()
+    assert message.table.model_version == 3 and message.table.deployment == "d"
+    assert table.column("__request_id").to_pylist() == ["a", "b", "b"]
+    assert table.column("__row_index").to_pylist() == [0, 0, 1]
+    assert table.column("x[1]").to_pylist() == [1.0, 1.0, 3.0]
+    assert table.column("__predicted_label").to_pylist() == ["1", "1", "1"]
+    assert table.column("__probability:0").to_pylist() == [0.5, 0.5, 0.5]
+    assert list(message.table.input_columns) == ["x[0]", "x[1]"]
+    assert list(message.table.output_columns) == []
