@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from services.common.app import ServiceApp, build, main
+from services.common.logging import configure_logging
 from services.common.server import RunningServer
 from services.common.settings import SettingsError, load_settings
 
@@ -94,7 +95,12 @@ def settings_class(name: str) -> Any:
 
 
 def start(name: str, settings: Any) -> RunningServer:
-    """Start one service in this process (tests: pass settings with port 0)."""
+    """Start one service in this process (tests: pass settings with port 0).
+
+    Logging is configured from these settings (one configuration per process: with several
+    services in one process, the last one started sets the level).
+    """
+    configure_logging(name, settings.log_level, settings.log_format)
     return build(app_for(name), settings)
 
 

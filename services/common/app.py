@@ -77,7 +77,7 @@ def build(app: ServiceApp, settings: ServiceSettings) -> RunningServer:
                 for service in app.services]
 
     try:
-        running = create_server(app.name, settings, register)
+        running = create_server(app.name, settings, register, access_log=settings.access_log)
     except BaseException:
         outbox.close()
         database.close()

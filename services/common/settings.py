@@ -87,6 +87,7 @@ class ServiceSettings:
                              choices=("debug", "info", "warning", "error"))
     log_format: str = setting("json", "Log line format: `json` for machines, `console` for people.",
                               choices=("json", "console"))
+    access_log: bool = setting(True, "Write one log line per RPC (method, code, duration).")
     auth_mode: str = setting("none", "Authentication hook: `none` runs open (development only, logged "
                                      "at start).", choices=("none",))
     dependency_timeout_seconds: float = setting(5.0, "Default deadline of calls to other Sextant services.",

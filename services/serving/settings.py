@@ -13,6 +13,8 @@ class ServingSettings(ServiceSettings):
     """Everything the serving service reads from its environment."""
 
     port: int = port_field("serving")
+    access_log: bool = setting(False, "Write one log line per RPC; off by default on the prediction path, "
+                                      "where it costs more than the model (Prometheus has the counts).")
     registry_address: str = dependency_field("registry")
     featurestore_address: str = dependency_field("featurestore")
     monitoring_address: str = dependency_field("monitoring")
