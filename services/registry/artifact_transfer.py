@@ -1,17 +1,19 @@
 """Artifact upload and download for model versions.
 
-An upload is received into memory while it is hashed (onnxruntime needs the whole model in memory to
-validate it anyway), checked against the declared size and sha256, validated against the version's
-signature, and only then written to the content-addressed store and the version turned READY. A
-truncated, oversized or corrupted stream therefore stores nothing and leaves the version PENDING; an
-artifact that is not a matching ONNX model turns the version FAILED and is not stored either.
+An upload streams its chunks straight into the content-addressed store, which writes them to a
+temporary file while hashing (the only hash), checks the declared size and sha256, and hands the
+path of the complete, verified file to the validator: onnxruntime loads the model from that path and
+its inputs and outputs are compared with the version's signature. Only then is the file moved into
+place and the version turned READY. Nothing holds the whole artifact in memory. A truncated,
+oversized or corrupted stream therefore stores nothing and leaves the version PENDING; an artifact
+that is not a matching ONNX model turns the version FAILED and is not stored either.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from services.common.artifacts import ArtifactStore
@@ -21,7 +23,7 @@ from services.common.errors import DataLoss, FailedPrecondition, InvalidArgument
 from services.common.logging import bind_request
 from services.registry.event_log import RegistryEventLog
 from services.registry.model_catalog import ModelCatalog
-from services.registry.onnx_check import check_onnx
+from services.registry.onnx_check import ArtifactProblem, check_onnx
 from services.registry.records import FAILED, PENDING, READY, ModelVersion, check_name, utcnow
 from services.registry.repository import RegistryRepository
 
@@ -76,45 +78,24 @@ class ArtifactTransfer:
         if header.size != row.artifact_size:
             raise InvalidArgument("header.size_bytes", f"expected the version's artifact_size_bytes "
                                                        f"{row.artifact_size}, got {header.size}")
-        data = self._receive(chunks, row.artifact_size, row.artifact_sha256)
-        problem = check_onnx(data, record.signature)
-        principal = current_principal().subject
-        if problem is not None:
+        signature = record.signature
+
+        def validate(path: Path) -> None:
+            problem = check_onnx(path, signature)
+            if problem is not None:
+                raise _Rejected(problem)
+
+        try:
+            self._store.put(_checked(chunks, row.artifact_size), expected_sha256=row.artifact_sha256,
+                            expected_size=row.artifact_size, validate=validate)
+        except _Rejected as rejected:
+            problem = rejected.problem
             message = f"the artifact is not a valid ONNX model for the signature: {problem.path}: {problem.problem}"
-            self._finish(row, FAILED, message, principal)
+            self._finish(row, FAILED, message, current_principal().subject)
             raise InvalidArgument("chunk", message, reason="ARTIFACT_INVALID",
                                   metadata={"model_name": header.model_name, "version": header.version,
-                                            "signature_path": problem.path})
-        if not self._store.exists(row.artifact_sha256):
-            self._store.put([data], expected_sha256=row.artifact_sha256,
-                            expected_size=row.artifact_size)
-        return self._finish(row, READY, "", principal)
-
-    def _receive(self, chunks: Iterable[bytes], size: int, sha256: str) -> bytes:
-        parts: list[bytes] = []
-        received = 0
-        hasher = hashlib.sha256()
-        for index, chunk in enumerate(chunks):
-            if len(chunk) > CHUNK_BYTES:
-                raise InvalidArgument("chunk", f"expected chunks of at most {CHUNK_BYTES} bytes, message "
-                                               f"{index + 1} carries {len(chunk)}")
-            if received + len(chunk) > size:
-                raise DataLoss(f"the stream carries more than the declared {size} bytes",
-                               reason="ARTIFACT_SIZE_MISMATCH",
-                               metadata={"received_bytes": received + len(chunk), "expected_bytes": size})
-            hasher.update(chunk)
-            parts.append(chunk)
-            received += len(chunk)
-        if received < size:
-            raise InvalidArgument("chunk", f"the stream ended after {received} of the declared {size} bytes",
-                                  reason="ARTIFACT_TRUNCATED",
-                                  metadata={"received_bytes": received, "expected_bytes": size})
-        digest = hasher.hexdigest()
-        if digest != sha256:
-            raise DataLoss(f"the artifact's sha256 {digest} does not match the declared {sha256}",
-                           reason="ARTIFACT_CHECKSUM_MISMATCH",
-                           metadata={"received_sha256": digest, "expected_sha256": sha256})
-        return b"".join(parts)
+                                            "signature_path": problem.path}) from None
+        return self._finish(row, READY, "", current_principal().subject)
 
     def _finish(self, row: Any, status: str, message: str, principal: str) -> ModelVersion:
         with self._db.write() as session:
@@ -156,6 +137,36 @@ class ArtifactTransfer:
             raise DataLoss(f"the artifact of version {version.version} of {model_name!r} is missing from the store",
                            reason="ARTIFACT_MISSING", metadata={"sha256": version.artifact_sha256}) from None
         return Download(version, offset, _skip(source, offset))
+
+
+class _Rejected(Exception):
+    """Raised by the store's validator to abort a put whose artifact does not match the signature."""
+
+    def __init__(self, problem: ArtifactProblem) -> None:
+        super().__init__(problem.problem)
+        self.problem = problem
+
+
+def _checked(chunks: Iterable[bytes], size: int) -> Iterator[bytes]:
+    """The chunks as they arrive, refusing oversized chunks, more than ``size`` bytes, or fewer.
+
+    The store hashes and checks the digest; this only stops a stream early (before it fills the disk)
+    and names a short stream INVALID_ARGUMENT rather than a digest mismatch.
+    """
+    received = 0
+    for index, chunk in enumerate(chunks):
+        if len(chunk) > CHUNK_BYTES:
+            raise InvalidArgument("chunk", f"expected chunks of at most {CHUNK_BYTES} bytes, message "
+                                           f"{index + 1} carries {len(chunk)}")
+        received += len(chunk)
+        if received > size:
+            raise DataLoss(f"the stream carries more than the declared {size} bytes",
+                           reason="ARTIFACT_SIZE_MISMATCH",
+                           metadata={"received_bytes": received, "expected_bytes": size})
+        yield chunk
+    if received < size:
+        raise InvalidArgument("chunk", f"the stream ended after {received} of the declared {size} bytes",
+                              reason="ARTIFACT_TRUNCATED", metadata={"received_bytes": received, "expected_bytes": size})
 
 
 def _skip(chunks: Iterator[bytes], offset: int) -> Iterator[bytes]:

@@ -5,11 +5,15 @@ the declared element type and rank, and every fixed dimension the signature decl
 model's (``-1`` in the signature, or a symbolic dimension in the model, matches any size). When the
 signature lists class labels and the model carries its classifier's labels, they must be equal and
 in the same order.
+
+Uploads are checked from the path of the verified temporary file the artifact store wrote (the model
+is never held in Python memory); bytes are accepted too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from services.registry.records import Signature, TensorSpec
 
@@ -28,18 +32,26 @@ class ArtifactProblem:
     problem: str
 
 
-def check_onnx(data: bytes, signature: Signature) -> ArtifactProblem | None:
-    """None when ``data`` is a loadable ONNX model matching ``signature``; the first problem otherwise."""
+def check_onnx(data: bytes | Path, signature: Signature) -> ArtifactProblem | None:
+    """None when ``data`` (the model's bytes or the path of its file) is a loadable ONNX model matching
+    ``signature``; the first problem otherwise."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
     # Loading is the check; graph optimisations would only cost time (serving optimises on its own load).
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+    # Nothing runs, so no thread pools: creating them costs more than the load itself on a busy host.
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
     try:
-        session = onnxruntime.InferenceSession(data, sess_options=options, providers=["CPUExecutionProvider"])
+        session = onnxruntime.InferenceSession(data if isinstance(data, bytes) else str(data), sess_options=options,
+                                               providers=["CPUExecutionProvider"])
     except Exception as error:  # noqa: BLE001 - onnxruntime raises several unrelated types for bad bytes
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        text = str(error).strip()
+        if not isinstance(data, bytes):
+            text = text.replace(str(data), "the artifact")  # the server's temporary path is no business of the caller
+        first_line = text.splitlines()[0] if text else type(error).__name__
         return ArtifactProblem("artifact", f"not a loadable ONNX model: {first_line[:300]}")
     problem = (_compare("inputs", signature.inputs, session.get_inputs())
                or _compare("outputs", signature.outputs, session.get_outputs()))
@@ -76,10 +88,11 @@ def _compare(kind: str, declared: tuple[TensorSpec, ...], actual: list) -> Artif
     return None
 
 
-def _compare_labels(data: bytes, labels: tuple[str, ...]) -> ArtifactProblem | None:
+def _compare_labels(data: bytes | Path, labels: tuple[str, ...]) -> ArtifactProblem | None:
     import onnx
 
-    model = onnx.load_model_from_string(data)
+    model = onnx.load_model_from_string(data) if isinstance(data, bytes) else \
+        onnx.load(str(data), load_external_data=False)
     for node in model.graph.node:
         for attribute in node.attribute:
             if attribute.name == "classlabels_strings":

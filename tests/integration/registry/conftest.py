@@ -1,5 +1,6 @@
-"""Fixtures of the registry's integration tests: a real registry on port 0 and REAL gRPC stand-ins for
-the policy service and the feature store (see ``standins``); helpers live in ``registry_kit``."""
+"""Fixtures of the registry's integration tests: a real registry on port 0, gated by the REAL policy
+service (with its built-in `reg-b` preset) and following the REAL feature store; helpers live in
+``registry_kit``."""
 
 from __future__ import annotations
 
@@ -10,25 +11,49 @@ import pytest
 
 from services import catalog
 from services.common.server import RunningServer
+from services.featurestore.settings import FeatureStoreSettings
+from services.policy.settings import PolicySettings
 from services.registry.settings import RegistrySettings
-from tests.integration.registry.registry_kit import RegistryClient, unused_address
-from tests.integration.registry.standins import StandInFeatureStore, StandInPolicyServer
+from tests.integration.registry.registry_kit import (
+    FeatureStore,
+    PolicyService,
+    RegistryClient,
+    unused_address,
+)
 
 
 @pytest.fixture
-def policy() -> Iterator[StandInPolicyServer]:
-    """The policy stand-in (ALLOW until told otherwise)."""
-    server = StandInPolicyServer()
-    yield server
-    server.stop()
+def start_policy(tmp_path: Path) -> Iterator[Callable[[], PolicyService]]:
+    """Starts real policy services on port 0 (SQLite under tmp_path, no feature store: promotion judges
+    the lineage as given); each is stopped at the end unless the test stopped it already."""
+    started: list[PolicyService] = []
+
+    def start() -> PolicyService:
+        folder = tmp_path / f"policy-{len(started)}"
+        service = PolicyService(catalog.start("policy", PolicySettings(
+            port=0, data_dir=str(folder), featurestore_address=unused_address(), dependency_timeout_seconds=3.0,
+            log_level="warning")))
+        started.append(service)
+        return service
+
+    yield start
+    for service in started:
+        service.stop()
 
 
 @pytest.fixture
-def featurestore() -> Iterator[StandInFeatureStore]:
-    """The feature store stand-in with no events yet."""
-    server = StandInFeatureStore()
-    yield server
-    server.stop()
+def policy(start_policy: Callable[[], PolicyService]) -> PolicyService:
+    """The real policy service, with the `reg-b` preset in force for domain `credit`."""
+    return start_policy()
+
+
+@pytest.fixture
+def featurestore(tmp_path: Path) -> Iterator[FeatureStore]:
+    """The real feature store (SQLite under tmp_path), with no definitions yet."""
+    store = FeatureStore(catalog.start("featurestore", FeatureStoreSettings(
+        port=0, data_dir=str(tmp_path / "featurestore"), log_level="warning")))
+    yield store
+    store.stop()
 
 
 @pytest.fixture
@@ -50,9 +75,19 @@ def start_registry(tmp_path: Path) -> Iterator[Callable[..., RunningServer]]:
 
 
 @pytest.fixture
-def registry(start_registry: Callable[..., RunningServer], database_url: str,
-             policy: StandInPolicyServer) -> Iterator[RegistryClient]:
-    """A client of a registry on the parametrized database, gated by the policy stand-in."""
+def registry(start_registry: Callable[..., RunningServer], database_url: str) -> Iterator[RegistryClient]:
+    """A client of a registry on the parametrized database; no policy service runs (tests that move a
+    protected alias use ``gated_registry``), which keeps the suite from starting ~30 of them."""
+    running = start_registry(database_url)
+    client = RegistryClient(running.address)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def gated_registry(start_registry: Callable[..., RunningServer], database_url: str,
+                   policy: PolicyService) -> Iterator[RegistryClient]:
+    """A client of a registry on the parametrized database, gated by the real policy service."""
     running = start_registry(database_url, policy_address=policy.address)
     client = RegistryClient(running.address)
     yield client
@@ -60,10 +95,10 @@ def registry(start_registry: Callable[..., RunningServer], database_url: str,
 
 
 @pytest.fixture
-def sqlite_registry(start_registry: Callable[..., RunningServer], tmp_path: Path,
-                    policy: StandInPolicyServer) -> Iterator[RegistryClient]:
-    """A client of a registry on SQLite only, for checks where the database does not matter (bad input)."""
-    running = start_registry(f"sqlite:///{tmp_path / 'registry.db'}", policy_address=policy.address)
+def sqlite_registry(start_registry: Callable[..., RunningServer], tmp_path: Path) -> Iterator[RegistryClient]:
+    """A client of a registry on SQLite only, for checks where the database does not matter (bad input);
+    no policy service runs (nothing here moves a protected alias)."""
+    running = start_registry(f"sqlite:///{tmp_path / 'registry.db'}")
     client = RegistryClient(running.address)
     yield client
     client.close()

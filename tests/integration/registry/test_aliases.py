@@ -1,4 +1,5 @@
-"""Aliases: compare-and-set under concurrency, the policy gate of protected aliases, history at time T."""
+"""Aliases: compare-and-set under concurrency, the gate of protected aliases by the real policy service (deny,
+allow, warn, approvals, unreachable), history at time T."""
 
 from __future__ import annotations
 
@@ -15,8 +16,12 @@ from services.common.server import RunningServer
 from sextant.registry.v1 import registry_service_pb2 as pb
 from sextant.registry.v1 import resources_pb2
 from sextant.type.v1 import governance_pb2
-from tests.integration.registry.registry_kit import RegistryClient, tiny_onnx
-from tests.integration.registry.standins import StandInPolicyServer
+from tests.integration.registry.registry_kit import (
+    PolicyService,
+    RegistryClient,
+    promotable_lineage,
+    tiny_onnx,
+)
 
 
 def _ready_versions(registry: RegistryClient, model: str, count: int) -> None:
@@ -73,61 +78,134 @@ def _violations(error: grpc.RpcError) -> tuple[dict[str, str], list[error_detail
     return metadata, violations
 
 
-def test_protected_alias_deny_then_allow_stores_the_decision(registry: RegistryClient,
-                                                             policy: StandInPolicyServer) -> None:
-    _ready_versions(registry, "m", 2)
-    policy.deny("min-auc", "roc_auc 0.61 is below the required 0.75")
+def _as(principal: str) -> tuple[tuple[str, str]]:
+    return (("x-sextant-principal", principal),)
+
+
+_TWO_EYES = """\
+description: Production needs one approval from someone other than the requester.
+scope:
+  domains: [credit]
+rules:
+  - id: second-approver
+    kind: required_evidence
+    target_aliases: [production]
+    required_evidence:
+      min_approvals: 1
+"""
+
+_AUC_WATCH = """\
+description: Warn when a production candidate's roc_auc is below 0.8.
+scope:
+  domains: [credit]
+default_mode: warn
+rules:
+  - id: auc-floor
+    kind: required_evidence
+    target_aliases: [production]
+    required_evidence:
+      metric_minimums: {roc_auc: 0.8}
+"""
+
+
+def _denied(registry: RegistryClient, policy: PolicyService, version: int, principal: str = "bob"
+            ) -> tuple[object, list[error_details_pb2.PreconditionFailure.Violation]]:
+    """Try to point `production` at ``version``; returns the logged DENY decision and the violations."""
     with pytest.raises(grpc.RpcError) as caught:
-        registry.stub.SetAlias(pb.SetAliasRequest(model_name="m", alias="production", version=1, reason="go"))
+        registry.stub.SetAlias(pb.SetAliasRequest(model_name="m", alias="production", version=version, reason="go"),
+                               metadata=_as(principal))
     assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     metadata, violations = _violations(caught.value)
-    assert metadata["decision_id"] == "dec_standin_1"
-    assert [(v.type, v.subject) for v in violations] == [("POLICY", "standin-policy/min-auc")]
-    assert "0.75" in violations[0].description
+    decision = policy.decision(metadata["decision_id"])
+    assert decision.verdict == governance_pb2.POLICY_VERDICT_DENY
+    assert (decision.subject.model_name, decision.subject.model_version, decision.subject.target_alias,
+            decision.subject.domain, decision.principal) == ("m", version, "production", "credit", principal)
+    return decision, violations
+
+
+def test_protected_alias_deny_then_allow_stores_the_decision(gated_registry: RegistryClient,
+                                                             policy: PolicyService) -> None:
+    registry = gated_registry
+    registry.create_model("m")
+    registry.register("m", tiny_onnx(0), lineage=promotable_lineage(ratio=0.6))  # fails the four-fifths gate
+    registry.register("m", tiny_onnx(1), lineage=promotable_lineage(parity=False))  # no parity report
+    registry.register("m", tiny_onnx(2), lineage=promotable_lineage(), metrics={"roc_auc": 0.9})
+    registry.register("m", tiny_onnx(3), lineage=promotable_lineage(), metrics={"roc_auc": 0.7})
+
+    # reg-b denies: the violations come back on the FAILED_PRECONDITION, the decision is in the policy log.
+    decision, violations = _denied(registry, policy, 1)
+    assert [(v.type, v.subject) for v in violations] == [("POLICY", "reg-b/four-fifths")]
+    assert "0.8" in violations[0].description and "female" in violations[0].description
+    assert [(v.rule_id, v.group) for v in decision.violations] == [("four-fifths", "female")]
+    _, violations = _denied(registry, policy, 2)
+    assert [(v.type, v.subject) for v in violations] == [("POLICY", "reg-b/parity-evidence")]
     with pytest.raises(grpc.RpcError) as caught:
         registry.stub.GetAlias(pb.GetAliasRequest(model_name="m", alias="production"))
     assert caught.value.code() == grpc.StatusCode.NOT_FOUND
 
-    policy.allow()
+    # Approvals reach the policy service: a second-approver rule counts only someone other than the requester.
+    policy.create_policy("two-eyes", _TWO_EYES)
+    _, violations = _denied(registry, policy, 3)
+    assert [v.subject for v in violations] == ["two-eyes/second-approver"]
+    registry.stub.ApproveModelVersion(pb.ApproveModelVersionRequest(
+        model_name="m", version=3, alias="production", comment="my own"), metadata=_as("bob"))
+    _, violations = _denied(registry, policy, 3)
+    assert [v.subject for v in violations] == ["two-eyes/second-approver"]
     approved = registry.stub.ApproveModelVersion(pb.ApproveModelVersionRequest(
-        model_name="m", version=1, alias="production", comment="looks good"))
-    assert approved.approval.principal and [a.comment for a in approved.model_version.approvals] == ["looks good"]
-    registry.stub.ApproveModelVersion(pb.ApproveModelVersionRequest(model_name="m", version=1, alias="production",
-                                                                    comment="checked twice"))
-    reply = registry.stub.SetAlias(pb.SetAliasRequest(model_name="m", alias="production", version=1, reason="go"))
-    assert reply.verdict == governance_pb2.POLICY_VERDICT_ALLOW
-    assert reply.alias.decision_id == reply.change.decision_id == "dec_standin_2" and reply.alias.protected
-    request = policy.servicer.requests[-1]
-    assert (request.model_name, request.model_version, request.target_alias, request.domain) == (
-        "m", 1, "production", "credit")
-    assert [a.comment for a in request.approvals] == ["checked twice"]
-    registry.stub.MoveAlias(pb.MoveAliasRequest(model_name="m", alias="production", version=2))
-    assert policy.servicer.requests[-1].current_alias_version == 1
+        model_name="m", version=3, alias="production", comment="looks good"), metadata=_as("alice"))
+    assert approved.approval.principal == "alice"
+    assert [a.comment for a in approved.model_version.approvals] == ["my own", "looks good"]
+    reply = registry.stub.SetAlias(pb.SetAliasRequest(model_name="m", alias="production", version=3, reason="go"),
+                                   metadata=_as("bob"))
+    assert reply.verdict == governance_pb2.POLICY_VERDICT_ALLOW and reply.alias.protected
+    assert reply.alias.decision_id == reply.change.decision_id
+    allowed = policy.decision(reply.alias.decision_id)
+    assert allowed.verdict == governance_pb2.POLICY_VERDICT_ALLOW and list(allowed.violations) == []
+    assert (allowed.subject.model_version, allowed.principal) == (3, "bob")
+    assert {p.policy_name for p in allowed.evaluated_policies} == {"reg-b", "two-eyes"}
+
+    # WARN (a warn-mode policy) lets the move through and hands the warnings back.
+    policy.create_policy("auc-watch", _AUC_WATCH)
+    registry.stub.ApproveModelVersion(pb.ApproveModelVersionRequest(model_name="m", version=4, alias="production"),
+                                      metadata=_as("alice"))
+    warned = registry.stub.MoveAlias(pb.MoveAliasRequest(model_name="m", alias="production", version=4,
+                                                         expected_version=3), metadata=_as("bob"))
+    assert warned.verdict == governance_pb2.POLICY_VERDICT_WARN and warned.alias.version == 4
+    assert [(w.policy_name, w.rule_id) for w in warned.warnings] == [("auc-watch", "auc-floor")]
+    warning = policy.decision(warned.alias.decision_id)
+    assert warning.verdict == governance_pb2.POLICY_VERDICT_WARN and warning.subject.model_version == 4
+    assert [v.measured_value for v in warning.violations] == [0.7]
     history = registry.stub.ListAliasHistory(pb.ListAliasHistoryRequest(model_name="m", alias="production")).entries
-    assert [e.decision_id for e in history] == ["dec_standin_3", "dec_standin_2"]
-    # WARN lets the move through and hands the warnings back.
-    policy.servicer.verdict = governance_pb2.POLICY_VERDICT_WARN
-    policy.servicer.violations = [governance_pb2.PolicyViolation(
-        rule_id="fairness-watch", policy_name="standin-policy", effect=governance_pb2.POLICY_VERDICT_WARN)]
-    warned = registry.stub.MoveAlias(pb.MoveAliasRequest(model_name="m", alias="production", version=1))
-    assert warned.verdict == governance_pb2.POLICY_VERDICT_WARN
-    assert [w.rule_id for w in warned.warnings] == ["fairness-watch"] and warned.alias.version == 1
+    assert [(e.to_version, e.decision_id) for e in history] == [
+        (4, warned.alias.decision_id), (3, reply.alias.decision_id)]
+    for entry in history:
+        assert policy.decision(entry.decision_id).subject.model_version == entry.to_version
+
     # Unprotected aliases never ask the policy service.
-    asked = len(policy.servicer.requests)
-    registry.stub.SetAlias(pb.SetAliasRequest(model_name="m", alias="staging", version=2))
-    assert len(policy.servicer.requests) == asked
+    asked = policy.decisions_about("m")
+    assert asked == 6
+    registry.stub.SetAlias(pb.SetAliasRequest(model_name="m", alias="staging", version=1))
+    assert policy.decisions_about("m") == asked
 
 
 def test_policy_unreachable_blocks_only_protected_aliases(start_registry: Callable[..., RunningServer],
+                                                          start_policy: Callable[[], PolicyService],
                                                           database_url: str) -> None:
-    client = RegistryClient(start_registry(database_url).address)  # the policy address has no listener
+    policy = start_policy()
+    client = RegistryClient(start_registry(database_url, policy_address=policy.address).address)
     try:
-        _ready_versions(client, "m", 1)
+        client.create_model("m")
+        client.register("m", tiny_onnx(0), lineage=promotable_lineage())
+        client.register("m", tiny_onnx(1), lineage=promotable_lineage())
+        promoted = client.stub.SetAlias(pb.SetAliasRequest(model_name="m", alias="production", version=1)).alias
+        assert policy.decision(promoted.decision_id).verdict == governance_pb2.POLICY_VERDICT_ALLOW
+        policy.stop()  # the policy service goes away
         with pytest.raises(grpc.RpcError) as caught:
-            client.stub.SetAlias(pb.SetAliasRequest(model_name="m", alias="production", version=1))
+            client.stub.MoveAlias(pb.MoveAliasRequest(model_name="m", alias="production", version=2))
         assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
-        assert client.stub.SetAlias(pb.SetAliasRequest(model_name="m", alias="canary", version=1)).alias.version == 1
-        assert [a.alias for a in client.stub.ListAliases(pb.ListAliasesRequest(model_name="m")).aliases] == ["canary"]
+        assert client.stub.SetAlias(pb.SetAliasRequest(model_name="m", alias="canary", version=2)).alias.version == 2
+        aliases = client.stub.ListAliases(pb.ListAliasesRequest(model_name="m")).aliases
+        assert [(a.alias, a.version) for a in aliases] == [("canary", 2), ("production", 1)]
     finally:
         client.close()
 

@@ -1,5 +1,5 @@
 """The event feed (resumable without loss) and staleness (by RPC and from feature store definition
-changes, resumed from the stored cursor after a registry restart)."""
+changes of the real feature store, resumed from the stored cursor after a registry restart)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import grpc
 import pytest
 
 from services.common.server import RunningServer
+from sextant.featurestore.v1 import resources_pb2 as fs_resources_pb2
 from sextant.registry.v1 import events_pb2, resources_pb2
 from sextant.registry.v1 import registry_service_pb2 as pb
 from sextant.type.v1 import model_pb2, types_pb2
-from tests.integration.registry.registry_kit import RegistryClient, tiny_onnx
-from tests.integration.registry.standins import StandInFeatureStore, StandInPolicyServer
+from tests.integration.registry.registry_kit import FeatureStore, RegistryClient, tiny_onnx
 
 K = events_pb2
 
@@ -86,10 +86,10 @@ def test_mark_and_clear_stale_by_rpc(registry: RegistryClient) -> None:
     assert caught.value.code() == grpc.StatusCode.NOT_FOUND
 
 
-def _lineage(view: str, version: int, fingerprint: str) -> resources_pb2.Lineage:
+def _lineage(view: fs_resources_pb2.FeatureView) -> resources_pb2.Lineage:
     return resources_pb2.Lineage(training_job_id="job", features=[types_pb2.ResolvedFeature(
-        reference=types_pb2.FeatureReference(feature_view=view, feature="income"), resolved_version=version,
-        fingerprint=fingerprint)])
+        reference=types_pb2.FeatureReference(feature_view=view.name, feature="income"),
+        resolved_version=view.version, fingerprint=view.fingerprint)])
 
 
 def _wait_stale(client: RegistryClient, model: str, version: int) -> resources_pb2.ModelVersion:
@@ -103,40 +103,51 @@ def _wait_stale(client: RegistryClient, model: str, version: int) -> resources_p
 
 
 def test_definition_change_marks_versions_stale_across_a_restart(
-        start_registry: Callable[..., RunningServer], database_url: str, policy: StandInPolicyServer,
-        featurestore: StandInFeatureStore) -> None:
-    settings = {"policy_address": policy.address, "featurestore_address": featurestore.address,
-                "staleness_follower": True, "staleness_retry_seconds": 0.1}
+        start_registry: Callable[..., RunningServer], database_url: str, featurestore: FeatureStore) -> None:
+    profile_v1, _ = featurestore.apply_view("credit_profile", "1")
+    payments_v1, _ = featurestore.apply_view("payments", "1")
+    settings = {"featurestore_address": featurestore.address, "staleness_follower": True,
+                "staleness_retry_seconds": 0.1}
     first = start_registry(database_url, **settings)
     client = RegistryClient(first.address)
     client.create_model("m")
-    client.register("m", tiny_onnx(0), lineage=_lineage("credit_profile", 1, "a" * 64))
-    client.register("m", tiny_onnx(1), lineage=_lineage("payments", 4, "c" * 64))
-    client.register("m", tiny_onnx(2), lineage=_lineage("credit_profile", 2, "b" * 64))
-    featurestore.publish_view_version(1, "credit_profile", 1, 2, "a" * 64, "b" * 64)
+    client.register("m", tiny_onnx(0), lineage=_lineage(profile_v1))
+    client.register("m", tiny_onnx(1), lineage=_lineage(payments_v1))
+    # A new tag is a new definition: the feature store makes version 2 and announces it.
+    profile_v2, profile_revision = featurestore.apply_view("credit_profile", "2")
+    assert (profile_v2.version, profile_v2.fingerprint != profile_v1.fingerprint) == (2, True)
+    client.register("m", tiny_onnx(2), lineage=_lineage(profile_v2))  # trained on the new definition
     stale = _wait_stale(client, "m", 1)
     (reason,) = stale.stale_reasons
     assert reason.source == model_pb2.STALE_REASON_SOURCE_FEATURE_DEFINITION_CHANGE
     assert (reason.feature_view, reason.old_view_version, reason.new_view_version) == ("credit_profile", 1, 2)
-    assert (reason.old_fingerprint, reason.new_fingerprint, reason.featurestore_revision) == ("a" * 64, "b" * 64, 1)
+    assert (reason.old_fingerprint, reason.new_fingerprint) == (profile_v1.fingerprint, profile_v2.fingerprint)
+    assert 0 < reason.featurestore_revision <= profile_revision
     marked = _read(client, 0, 1, kinds=[K.REGISTRY_EVENT_KIND_VERSION_MARKED_STALE])
     assert marked[0].version == 1 and marked[0].version_marked_stale.owner_team == "risk"
+    # Cleared by hand: a registry that replayed the stream from the start would mark it again.
+    client.stub.ClearVersionStale(pb.ClearVersionStaleRequest(model_name="m", version=1, reason="reviewed"))
     client.close()
     first.stop(0)
 
-    # While the registry is down the feature store moves on; the restarted registry resumes after 1.
-    featurestore.publish_view_version(2, "payments", 4, 5, "c" * 64, "d" * 64)
+    # While the registry is down the feature store moves on; the restarted registry resumes after the
+    # revision it applied last.
+    payments_v2, _ = featurestore.apply_view("payments", "2")
     second = start_registry(database_url, **settings)
     client = RegistryClient(second.address)
     try:
-        assert _wait_stale(client, "m", 2).stale_reasons[0].feature_view == "payments"
-        assert featurestore.servicer.requests[-1] == 1
+        (reason,) = _wait_stale(client, "m", 2).stale_reasons
+        assert (reason.feature_view, reason.old_fingerprint, reason.new_fingerprint) == (
+            "payments", payments_v1.fingerprint, payments_v2.fingerprint)
+        assert reason.featurestore_revision > profile_revision
         versions = {v.version: v for v in client.stub.ListModelVersions(
             pb.ListModelVersionsRequest(model_name="m")).model_versions}
-        assert len(versions[1].stale_reasons) == 1  # not marked twice
+        assert not versions[1].stale  # the change before the restart was not applied again
         assert not versions[3].stale  # trained on the new definition already
         by_view = client.stub.ListModelVersions(pb.ListModelVersionsRequest(feature_view="credit_profile",
                                                                             order_by="version"))
         assert [v.version for v in by_view.model_versions] == [1, 3]
+        marked = _read(client, 0, 2, kinds=[K.REGISTRY_EVENT_KIND_VERSION_MARKED_STALE])
+        assert [e.version for e in marked] == [1, 2]
     finally:
         client.close()

@@ -11,7 +11,12 @@ from grpc_status import rpc_status
 from sextant.registry.v1 import registry_service_pb2 as pb
 from sextant.registry.v1 import resources_pb2
 from sextant.type.v1 import model_pb2, types_pb2
-from tests.integration.registry.registry_kit import RegistryClient, tiny_onnx, tiny_signature
+from tests.integration.registry.registry_kit import (
+    RegistryClient,
+    promotable_lineage,
+    tiny_onnx,
+    tiny_signature,
+)
 
 
 def _field_of(error: grpc.RpcError) -> str:
@@ -110,13 +115,15 @@ def test_versions_lineage_dedupe_and_selectors(registry: RegistryClient) -> None
            grpc.StatusCode.NOT_FOUND)
 
 
-def test_search_filters_order_and_pagination(registry: RegistryClient) -> None:
+def test_search_filters_order_and_pagination(gated_registry: RegistryClient) -> None:
+    registry = gated_registry  # beta/1 goes to `production`, which the real policy service gates
     for name in ("alpha", "beta"):
         registry.create_model(name)
     for seed, (model, auc, tag) in enumerate([("alpha", 0.70, "a"), ("alpha", 0.95, "b"), ("beta", 0.85, "a"),
                                               ("beta", 0.60, "b")]):
+        # beta/1 goes to `production`, so it carries the evidence the real policy service's reg-b asks for.
         registry.register(model, tiny_onnx(seed), metrics={"auc": auc}, tags={"kind": tag},
-                          lineage=resources_pb2.Lineage(training_job_id=f"job-{seed}"))
+                          lineage=promotable_lineage(training_job_id=f"job-{seed}"))
     registry.create_version("alpha", tiny_onnx(10))  # PENDING, no metric
     registry.stub.SetAlias(pb.SetAliasRequest(model_name="beta", alias="production", version=1))
     registry.stub.MarkVersionStale(pb.MarkVersionStaleRequest(model_name="alpha", version=1, reason="checked"))
