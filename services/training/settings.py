@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.common.settings import ServiceSettings, dependency_field, port_field
+from services.common.settings import ServiceSettings, dependency_field, port_field, setting
 
 
 @dataclass(frozen=True)
@@ -16,3 +16,19 @@ class TrainingSettings(ServiceSettings):
     policy_address: str = dependency_field("policy")
     registry_address: str = dependency_field("registry")
     monitoring_address: str = dependency_field("monitoring")
+    dispatcher: str = setting("local", "Where trials run: `local` (a process pool started with the spawn method) "
+                                       "or `dask` (the Dask scheduler at `dask_scheduler_address`).",
+                              choices=("local", "dask"))
+    dask_scheduler_address: str = setting("", "Address of the Dask distributed scheduler used by the `dask` "
+                                              "dispatcher, for example `tcp://10.0.0.5:8786`.")
+    local_processes: int = setting(2, "Worker processes of the `local` dispatcher per job (trials in parallel).",
+                                   minimum=1, maximum=256)
+    max_concurrent_jobs: int = setting(2, "Jobs that run at the same time; later ones wait in QUEUED.",
+                                       minimum=1, maximum=64)
+    max_trials: int = setting(64, "Most trials one job may run (a larger grid or `n_trials` is INVALID_ARGUMENT).",
+                              minimum=1, maximum=10_000)
+    job_timeout_seconds: float = setting(3600.0, "Wall-time budget of a job whose spec sets no timeout.",
+                                         minimum=1.0, maximum=7 * 24 * 3600.0)
+    target_opset: int = setting(17, "The ONNX opset (default domain) models are exported with.",
+                                minimum=13, maximum=21)
+    max_entity_rows: int = setting(5_000_000, "Most entity rows one job may train on.", minimum=1)
