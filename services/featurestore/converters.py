@@ -21,11 +21,6 @@ _ARRAY_OF_TYPE = {
     types_pb2.DATA_TYPE_FLOAT64: "double_values", types_pb2.DATA_TYPE_STRING: "string_values",
     types_pb2.DATA_TYPE_BYTES: "bytes_values", types_pb2.DATA_TYPE_TIMESTAMP: "timestamp_values",
 }
-_ARRAY_MESSAGES = {
-    "bool_values": tabular_pb2.BoolArray, "int64_values": tabular_pb2.Int64Array,
-    "float_values": tabular_pb2.FloatArray, "double_values": tabular_pb2.DoubleArray,
-    "string_values": tabular_pb2.StringArray, "bytes_values": tabular_pb2.BytesArray,
-}
 _MATERIALIZE_KIND = {
     "started": fs_pb2.MATERIALIZATION_EVENT_KIND_VIEW_STARTED,
     "progress": fs_pb2.MATERIALIZATION_EVENT_KIND_PROGRESS,
@@ -73,7 +68,8 @@ def entity_keys(batch: tabular_pb2.ColumnBatch, key_types: dict[str, int], max_r
         if which == "int64_values":
             array = pa.array(np.asarray(values, dtype=np.int64))
             try:
-                array = array.cast(target)
+                if target != array.type:
+                    array = array.cast(target)
             except pa.ArrowInvalid:
                 raise InvalidArgument(field, f"join key {column.name!r} is out of range for INT32",
                                       reason="WRONG_TYPE") from None
@@ -83,36 +79,85 @@ def entity_keys(batch: tabular_pb2.ColumnBatch, key_types: dict[str, int], max_r
     return keys
 
 
-def online_columns(columns: list[OnlineColumn]) -> list[fs_pb2.OnlineFeatureColumn]:
-    """Looked-up features as OnlineFeatureColumns (null rows hold the type's zero value).
+def _varint(number: int) -> bytes:
+    out = bytearray()
+    while number > 0x7F:
+        out.append((number & 0x7F) | 0x80)
+        number >>= 7
+    out.append(number)
+    return bytes(out)
 
-    The features of one view share their status and event-time arrays unless a value is null, so
-    each distinct array is converted to a list once.
+
+def _length_tag(message: type, field: str) -> bytes:
+    """The wire tag of a length-delimited field (submessage or packed array), from the descriptor."""
+    return _varint(message.DESCRIPTOR.fields_by_name[field].number << 3 | 2)
+
+
+# Fixed-width value arrays are merged in their packed wire form (tag, length, little-endian bytes)
+# straight from NumPy: one C call per column, no Python object per value. Wire format per
+# https://protobuf.dev/programming-guides/encoding/ (packed repeated fields).
+_PACKED = {types_pb2.DATA_TYPE_FLOAT64: ("<f8", tabular_pb2.DoubleArray),
+           types_pb2.DATA_TYPE_FLOAT32: ("<f4", tabular_pb2.FloatArray),
+           types_pb2.DATA_TYPE_BOOL: ("u1", tabular_pb2.BoolArray)}
+_PACKED_TAGS = {dtype: (wire, _length_tag(tabular_pb2.Column, _ARRAY_OF_TYPE[dtype]), _length_tag(array, "values"))
+                for dtype, (wire, array) in _PACKED.items()}
+_VALUES_TAG = _length_tag(fs_pb2.OnlineFeatureColumn, "values")
+
+
+def online_response_template(columns: list[tuple[str, str, str, int]], resolved_views: list[object]
+                             ) -> fs_pb2.GetOnlineFeaturesResponse:
+    """The per-request-constant part of a GetOnlineFeaturesResponse: one column per (output name,
+    view, feature, dtype) with its names, dtype and value array kind set, and the resolved views."""
+    template = fs_pb2.GetOnlineFeaturesResponse(resolved_views=resolved_views)
+    for name, view, feature, dtype in columns:
+        column = template.columns.add(feature_view=view, feature=feature)
+        column.values.name = name
+        column.values.dtype = dtype
+        getattr(column.values, _ARRAY_OF_TYPE[dtype]).SetInParent()  # the oneof is set even for zero rows
+    return template
+
+
+def fill_online_columns(response: fs_pb2.GetOnlineFeaturesResponse, columns: list[OnlineColumn]) -> None:
+    """Fill the columns of ``response`` (a copy of :func:`online_response_template`) with looked-up values.
+
+    Null rows hold the type's zero. The features of a view share their status and event-time arrays
+    unless one holds a null: each distinct pair is serialized once and merged into its columns in C.
+    Float and bool values go in as packed bytes from NumPy, other types with one ``extend``.
     """
-    lists: dict[int, tuple[list[int], list[int]]] = {}
-    times: dict[int, list[int]] = {}
-    out = []
-    for column in columns:
+    shared: dict[tuple[int, int], tuple[bytes, bytes, list[int]]] = {}
+    # Every packed column of one type and shared arrays has the same length, so the bytes before its
+    # values (statuses, event times, null rows, tags and lengths) are built once per request.
+    heads: dict[tuple[int, int, int], bytes] = {}
+    rows = response.row_count
+    for out, column in zip(response.columns, columns, strict=True):
+        key = (id(column.statuses), id(column.event_micros))
+        common = shared.get(key)
+        if common is None:
+            null_rows = np.flatnonzero(column.statuses != features_pb2.FEATURE_VALUE_STATUS_PRESENT).tolist()
+            common = shared[key] = (
+                fs_pb2.OnlineFeatureColumn(statuses=column.statuses.tolist(),
+                                           event_time_micros=column.event_micros.tolist()).SerializeToString(),
+                tabular_pb2.Column(null_rows=null_rows).SerializeToString(), null_rows)
         dtype = column.ref.feature.dtype
-        statuses = lists.get(id(column.statuses))
-        if statuses is None:
-            statuses = (column.statuses.tolist(),
-                        np.flatnonzero(column.statuses != features_pb2.FEATURE_VALUE_STATUS_PRESENT).tolist())
-            lists[id(column.statuses)] = statuses
-        event = times.get(id(column.event_micros))
-        if event is None:
-            event = times[id(column.event_micros)] = column.event_micros.tolist()
-        values = column.values.tolist()
+        packed = _PACKED_TAGS.get(dtype)
+        if packed is not None:
+            wire, array_tag, values_tag = packed
+            head = heads.get((*key, dtype))
+            if head is None:
+                size = rows * np.dtype(wire).itemsize
+                array_size = len(values_tag) + len(_varint(size)) + size
+                inner_head = common[1] + array_tag + _varint(array_size) + values_tag + _varint(size)
+                head = heads[(*key, dtype)] = (common[0] + _VALUES_TAG + _varint(len(inner_head) + size)
+                                               + inner_head)
+            out.MergeFromString(head + column.values.astype(wire, copy=False).tobytes())
+            continue
+        out.MergeFromString(common[0])
+        values = out.values
+        values.null_rows.extend(common[2])
         if dtype == types_pb2.DATA_TYPE_TIMESTAMP:
-            typed = {"timestamp_values": tabular_pb2.TimestampArray(unix_micros=values)}
+            values.timestamp_values.unix_micros.extend(column.values.tolist())
         else:
-            slot = _ARRAY_OF_TYPE[dtype]
-            typed = {slot: _ARRAY_MESSAGES[slot](values=values)}
-        out.append(fs_pb2.OnlineFeatureColumn(
-            values=tabular_pb2.Column(name=column.name, dtype=dtype, null_rows=statuses[1], **typed),
-            feature_view=column.ref.view.name, feature=column.ref.feature.name, statuses=statuses[0],
-            event_time_micros=event))
-    return out
+            getattr(values, _ARRAY_OF_TYPE[dtype]).values.extend(column.values.tolist())
 
 
 def progress(p: Progress) -> fs_pb2.MaterializeFeaturesResponse:

@@ -54,6 +54,8 @@ class OnlinePlan:
     refs: list[ResolvedRef]
     names: list[str]
     key_types: dict[str, int]
+    #: The view versions the plan reads, in order of first reference (the response's resolved_views).
+    resolved_views: list[resources_pb2.ResolvedFeatureView]
 
 
 class FeatureStore:
@@ -180,10 +182,15 @@ class FeatureStore:
         refs, _ = resolve(snapshot, selection)
         names = check_output_names(refs, full_feature_names)
         types: dict[str, int] = {}
+        views: dict[tuple[str, int], resources_pb2.ResolvedFeatureView] = {}
         for ref in refs:
             for join_key in snapshot.join_keys(ref.view):
                 types.setdefault(join_key.name, join_key.dtype)
-        plan = OnlinePlan(snapshot, refs, names, types)
+            view = ref.view
+            if (view.name, view.version) not in views:
+                views[(view.name, view.version)] = resources_pb2.ResolvedFeatureView(
+                    feature_view=view.name, version=view.version, fingerprint=view.fingerprint)
+        plan = OnlinePlan(snapshot, refs, names, types, list(views.values()))
         if len(self._plans) > 4096:
             self._plans.clear()
         self._plans[key] = plan

@@ -15,7 +15,7 @@ from services.common.auth import current_principal
 from services.common.errors import InvalidArgument
 from services.featurestore import converters
 from services.featurestore.arrow_schema import decode_ipc, encode_ipc
-from services.featurestore.feature_store import FeatureStore
+from services.featurestore.feature_store import FeatureStore, OnlinePlan
 from sextant.featurestore.v1 import featurestore_service_pb2 as fs_pb2
 from sextant.type.v1 import types_pb2
 
@@ -26,6 +26,7 @@ class FeatureStoreServicer:
     def __init__(self, store: FeatureStore) -> None:
         self._store = store
         self._defs = store.definitions
+        self._templates: dict[int, tuple[OnlinePlan, fs_pb2.GetOnlineFeaturesResponse]] = {}
 
     # -- definitions ---------------------------------------------------------------------------
     def ApplyDefinitions(self, request: fs_pb2.ApplyDefinitionsRequest, context: grpc.ServicerContext
@@ -156,15 +157,25 @@ class FeatureStoreServicer:
         plan = self._store.online_plan(request.features, request.full_feature_names)
         keys = converters.entity_keys(request.entity_keys, plan.key_types, self._store.settings.max_online_rows)
         columns = self._store.online_features(plan, keys, request.entity_keys.row_count)
-        response = fs_pb2.GetOnlineFeaturesResponse(row_count=request.entity_keys.row_count,
-                                                    columns=converters.online_columns(columns))
-        seen: set[tuple[str, int]] = set()
-        for column in columns:
-            view = column.ref.view
-            if (view.name, view.version) not in seen:
-                seen.add((view.name, view.version))
-                response.resolved_views.add(feature_view=view.name, version=view.version, fingerprint=view.fingerprint)
+        response = fs_pb2.GetOnlineFeaturesResponse()
+        response.CopyFrom(self._online_template(plan))
+        response.row_count = request.entity_keys.row_count
+        converters.fill_online_columns(response, columns)
         return response
+
+    def _online_template(self, plan: OnlinePlan) -> fs_pb2.GetOnlineFeaturesResponse:
+        """The constant part of a plan's responses, built once per plan (plans live per definition snapshot)."""
+        cached = self._templates.get(id(plan))
+        if cached is not None and cached[0] is plan:
+            return cached[1]
+        template = converters.online_response_template(
+            [(name, ref.view.name, ref.feature.name, ref.feature.dtype) for name, ref in zip(plan.names, plan.refs,
+                                                                                           strict=True)],
+            plan.resolved_views)
+        if len(self._templates) > 4096:
+            self._templates.clear()
+        self._templates[id(plan)] = (plan, template)
+        return template
 
     def MaterializeFeatures(self, request: fs_pb2.MaterializeFeaturesRequest, context: grpc.ServicerContext
                             ) -> Iterator[fs_pb2.MaterializeFeaturesResponse]:

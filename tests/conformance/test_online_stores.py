@@ -1,7 +1,8 @@
 """Every online store backend behaves the same: SQLite, PostgreSQL and Redis (a real redis-server).
 
 Values are replaced only by rows with a later (event time, created time); reads return values in
-key order with None for unknown keys; deleting a view removes its values and no other view's.
+key order with None for unknown keys (and the columnar read used by lookups agrees with them);
+deleting a view removes its values and no other view's.
 """
 
 from __future__ import annotations
@@ -53,6 +54,19 @@ def test_only_newer_rows_replace_values(store: OnlineStore) -> None:
     assert [f.payload if f else None for f in found] == [b"b2", b"a1", None, b"b2"]
     assert (found[0].version, found[0].event_ts, found[0].created_ts) == (2, 100, 6)
     assert store.read("v", []) == []
+
+
+def test_columnar_reads_match_value_reads(store: OnlineStore) -> None:
+    store.write("v", _rows([b"1", b"2"], [100, 200], [5, 6], [b"a", b"b"], version=3))
+    keys = [b"2", b"9", b"1", b"2"]
+    rows = store.read_rows("v", keys)
+    assert rows.position.tolist()[1] == -1
+    by_key = [None if p < 0 else (int(rows.version[p]), int(rows.event_ts[p]), rows.payloads[p])
+              for p in rows.position.tolist()]
+    expected = [None if v is None else (v.version, v.event_ts, v.payload) for v in store.read("v", keys)]
+    assert by_key == expected == [(3, 200, b"b"), None, (3, 100, b"a"), (3, 200, b"b")]
+    assert store.read_rows("v", [b"9"]).position.tolist() == [-1]
+    assert store.read_rows("v", []).position.tolist() == []
 
 
 def test_views_are_separate_and_deletable(store: OnlineStore) -> None:

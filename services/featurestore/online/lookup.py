@@ -1,14 +1,16 @@
 """Online lookups: latest values for a batch of entities, with a status and event time per value.
 
 Definitions come from the in-memory snapshot and the row codec of each view version is cached, so
-a lookup costs one read of the online store per view; the payloads of a view version decode in one
-call into columns, gathered into request order with one ``take`` for the whole table.
+a lookup costs one read of the online store per view; the payloads of a view version decode with a
+few NumPy calls per feature type into columns, and the statuses of all the view's features come
+from one validity matrix. Features without nulls share one status array, which the protobuf edge
+then converts once.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +22,8 @@ from services.featurestore.definitions.fingerprint import ttl_micros
 from services.featurestore.definitions.references import ResolvedRef
 from services.featurestore.definitions.snapshot import DefinitionSnapshot
 from services.featurestore.online.codec import RowCodec
-from services.featurestore.online.store import OnlineStore, StoredValue, encode_keys
+from services.featurestore.online.store import OnlineStore, encode_keys
+from sextant.featurestore.v1 import resources_pb2
 from sextant.type.v1 import features_pb2
 
 PRESENT = features_pb2.FEATURE_VALUE_STATUS_PRESENT
@@ -29,7 +32,7 @@ NOT_FOUND = features_pb2.FEATURE_VALUE_STATUS_NOT_FOUND
 OUTSIDE_TTL = features_pb2.FEATURE_VALUE_STATUS_OUTSIDE_TTL
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class OnlineColumn:
     """One requested feature's values for every row."""
 
@@ -41,21 +44,29 @@ class OnlineColumn:
     event_micros: np.ndarray
 
 
+#: (view version, indices of its references, join key names, (feature, Arrow type) per reference, TTL µs)
+_ViewGroup = tuple[resources_pb2.FeatureView, list[int], list[str], tuple[tuple[str, pa.DataType], ...], int]
+
+
+_Positions = tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]
+
+
 class OnlineLookup:
     """Reads the online store for resolved references."""
 
     def __init__(self, store: OnlineStore) -> None:
         self._store = store
         self._codecs: dict[tuple[str, int], RowCodec] = {}
-        self._position_cache: dict[tuple, list[int]] = {}
+        self._position_cache: dict[tuple, _Positions] = {}
+        self._group_cache: dict[int, tuple[list[ResolvedRef], DefinitionSnapshot, list[_ViewGroup]]] = {}
 
     def clear_cache(self) -> None:
         """Forget cached codecs (definitions changed)."""
         self._codecs = {}
         self._position_cache = {}
+        self._group_cache = {}
 
-    def _decode(self, snapshot: DefinitionSnapshot, view: str, version: int, values: list[StoredValue]
-                ) -> tuple[pa.Schema, list[tuple[np.ndarray, np.ndarray]]] | None:
+    def _codec(self, snapshot: DefinitionSnapshot, view: str, version: int) -> RowCodec | None:
         key = (view, version)
         codec = self._codecs.get(key)
         if codec is None:
@@ -64,85 +75,134 @@ class OnlineLookup:
                 return None
             codec = RowCodec(pa.schema([pa.field(f.name, ARROW_TYPES[f.dtype]) for f in definition.features]))
             self._codecs[key] = codec
-        return codec.schema, codec.decode_columns([v.payload for v in values])
+        return codec
 
     def _positions(self, view: str, version: int, wanted: tuple[tuple[str, pa.DataType], ...],
-                   schema: pa.Schema) -> list[int]:
+                   schema: pa.Schema) -> _Positions:
+        """Index of each wanted feature in a version's schema (-1 where it is absent or retyped), the
+        wanted slots the version has, and those as (slot, index) pairs."""
         key = (view, version, wanted)
-        positions = self._position_cache.get(key)
-        if positions is None:
-            positions = []
+        cached = self._position_cache.get(key)
+        if cached is None:
+            found = []
             for name, kind in wanted:
                 index = schema.get_field_index(name)
-                positions.append(index if index >= 0 and schema.field(index).type == kind else -1)
+                found.append(index if index >= 0 and schema.field(index).type == kind else -1)
+            positions = np.array(found, dtype=np.intp)
+            present = np.flatnonzero(positions >= 0)
+            cached = (positions, present, [(slot, found[slot]) for slot in present.tolist()])
             if len(self._position_cache) > 4096:
                 self._position_cache.clear()
-            self._position_cache[key] = positions
-        return positions
+            self._position_cache[key] = cached
+        return cached
+
+    def _view_groups(self, snapshot: DefinitionSnapshot, refs: list[ResolvedRef]) -> list[_ViewGroup]:
+        """The references grouped by view version with what a read needs, derived once per plan."""
+        cached = self._group_cache.get(id(refs))
+        if cached is not None and cached[0] is refs and cached[1] is snapshot:
+            return cached[2]
+        by_view: dict[tuple[str, int], list[int]] = {}
+        for index, ref in enumerate(refs):
+            by_view.setdefault((ref.view.name, ref.view.version), []).append(index)
+        groups = []
+        for indices in by_view.values():
+            view = refs[indices[0]].view
+            wanted = tuple((refs[i].feature.name, ARROW_TYPES[refs[i].feature.dtype]) for i in indices)
+            groups.append((view, indices, [k.name for k in snapshot.join_keys(view)], wanted, ttl_micros(view)))
+        if len(self._group_cache) > 4096:
+            self._group_cache.clear()
+        self._group_cache[id(refs)] = (refs, snapshot, groups)
+        return groups
 
     def lookup(self, snapshot: DefinitionSnapshot, refs: list[ResolvedRef], names: list[str],
                keys: Mapping[str, pa.Array], row_count: int) -> list[OnlineColumn]:
         """Look up every reference for ``row_count`` entities given by key columns."""
         now = int(time.time() * 1_000_000)
-        by_view: dict[tuple[str, int], list[int]] = {}
-        for index, ref in enumerate(refs):
-            by_view.setdefault((ref.view.name, ref.view.version), []).append(index)
         columns: list[OnlineColumn | None] = [None] * len(refs)
-        for (view_name, _version), indices in by_view.items():
-            view = refs[indices[0]].view
-            key_names = [k.name for k in snapshot.join_keys(view)]
+        for view, indices, key_names, wanted, ttl in self._view_groups(snapshot, refs):
+            view_name = view.name
             for name in key_names:
                 if name not in keys:
                     raise InvalidArgument(f"entity_keys.columns[{name}]",
                                           f"missing join key column {name!r} of feature view {view_name!r}",
                                           reason="MISSING_KEY", metadata={"column": name})
-            stored = self._store.read(view_name, encode_keys([keys[n] for n in key_names]))
-            found = np.fromiter((s is not None for s in stored), dtype=bool, count=row_count)
-            event = np.fromiter((s.event_ts if s is not None else 0 for s in stored), dtype=np.int64,
-                                count=row_count)
-            ttl = ttl_micros(view)
+            stored = self._store.read_rows(view_name, encode_keys([keys[n] for n in key_names]))
+            position = stored.position
+            found = position >= 0
+            row = np.where(found, position, 0)  # the stored row of each key (any row where none)
+            event = np.where(found, stored.event_ts[row], 0) if len(stored.event_ts) else np.zeros(row_count, np.int64)
             status = np.where(found, PRESENT, NOT_FOUND)
             if ttl:
                 status = np.where(found & (event < now - ttl), OUTSIDE_TTL, status)
             live = status == PRESENT
-            by_version: dict[int, list[int]] = {}
-            for row in np.flatnonzero(live).tolist():
-                by_version.setdefault(stored[row].version, []).append(row)
-            wanted = tuple((refs[i].feature.name, ARROW_TYPES[refs[i].feature.dtype]) for i in indices)
-            # Rows are listed in ascending order, so one version holding every row is already in order.
-            identity = len(by_version) == 1 and len(next(iter(by_version.values()))) == row_count
-            full: list[np.ndarray | None] = [None] * len(wanted)
-            valid_full: list[np.ndarray | None] = [None] * len(wanted)
-            for version, rows in by_version.items():
-                decoded = self._decode(snapshot, view_name, version, [stored[r] for r in rows])
-                if decoded is None:
-                    continue
-                positions, columns_of_version = self._positions(view_name, version, wanted, decoded[0]), decoded[1]
-                at = None if identity else np.array(rows, dtype=np.int64)
-                for slot, position in enumerate(positions):
-                    if position < 0:
-                        continue  # this version has no such feature: the value reads as null
-                    values, valid = columns_of_version[position]
-                    if at is None:
-                        full[slot], valid_full[slot] = values, valid
-                        continue
-                    if full[slot] is None:
-                        full[slot] = _zeros(wanted[slot][1], row_count)
-                        valid_full[slot] = np.zeros(row_count, dtype=bool)
-                    full[slot][at] = values
-                    valid_full[slot][at] = valid
-            for slot, (_name, kind) in enumerate(wanted):
-                if full[slot] is None:
-                    full[slot] = _zeros(kind, row_count)
-                    valid_full[slot] = np.zeros(row_count, dtype=bool)
-            any_live = bool(live.any())
-            for slot, index in enumerate(indices):
-                col_status = status
-                if any_live:
-                    col_status = np.where(live & ~valid_full[slot], NULL, status)
-                columns[index] = OnlineColumn(refs[index], names[index], full[slot], col_status, event)
+            live_rows = np.flatnonzero(live)
+            by_version: dict[int, np.ndarray] = {}
+            if live_rows.size:
+                live_versions = stored.version[row[live_rows]]
+                first = int(live_versions[0])
+                if (live_versions == first).all():
+                    by_version[first] = live_rows
+                else:
+                    for version in np.unique(live_versions).tolist():
+                        by_version[version] = live_rows[live_versions == version]
+            values, valid = self._gather(snapshot, view_name, wanted, stored.payloads, row, by_version, row_count)
+            # One matrix operation finds the null values of every feature of the view; only features
+            # that hold a null get a status array of their own, the others share the view's.
+            nulls = valid
+            np.logical_not(valid, out=nulls)
+            nulls &= live
+            with_null = nulls.any(axis=1)
+            statuses = [status] * len(indices)
+            for slot in np.flatnonzero(with_null).tolist():
+                statuses[slot] = np.where(nulls[slot], NULL, status)
+            for index, column_values, column_status in zip(indices, values, statuses, strict=True):
+                columns[index] = OnlineColumn(refs[index], names[index], column_values, column_status, event)
         return [c for c in columns if c is not None]
 
+    def _gather(self, snapshot: DefinitionSnapshot, view_name: str, wanted: tuple[tuple[str, pa.DataType], ...],
+                payloads: Sequence[bytes], stored_row: np.ndarray, by_version: dict[int, np.ndarray], row_count: int
+                ) -> tuple[list[np.ndarray], np.ndarray]:
+        """The wanted features' values in request order, and their (features, rows) validity matrix.
+
+        ``by_version`` lists the request rows (ascending) that are live, by the version that wrote
+        them; ``stored_row`` maps each request row to its index in ``payloads``.
+        """
+        values: list[np.ndarray | None] = [None] * len(wanted)
+        valid = np.zeros((len(wanted), row_count), dtype=bool)
+        # Rows are listed in ascending order, so one version holding every row is already in order.
+        identity = len(by_version) == 1 and len(next(iter(by_version.values()))) == row_count
+        for version, rows in by_version.items():
+            codec = self._codec(snapshot, view_name, version)
+            if codec is None:
+                continue
+            chosen = [payloads[i] for i in stored_row[rows].tolist()]
+            if codec.packed:
+                decoded, decoded_valid = codec.decode_block(chosen)
+            else:
+                pairs = codec.decode_columns(chosen)
+                decoded = [p[0] for p in pairs]
+                decoded_valid = np.array([p[1] for p in pairs], dtype=bool).reshape(len(pairs), len(rows))
+            positions, present, pairs = self._positions(view_name, version, wanted, codec.schema)
+            if identity and len(pairs) == len(wanted):
+                # The usual case: every row live under one version that has every wanted feature.
+                valid[:] = decoded_valid[positions]
+                return [decoded[position] for position in positions.tolist()], valid
+            # A feature this version does not have reads as null.
+            if identity:
+                valid[present] = decoded_valid[positions[present]]
+            else:
+                valid[np.ix_(present, rows)] = decoded_valid[positions[present]]
+            for slot, position in pairs:
+                if identity:
+                    values[slot] = decoded[position]
+                    continue
+                if values[slot] is None:
+                    values[slot] = _zeros(wanted[slot][1], row_count)
+                values[slot][rows] = decoded[position]  # type: ignore[index]
+        for slot, (_name, kind) in enumerate(wanted):
+            if values[slot] is None:
+                values[slot] = _zeros(kind, row_count)
+        return values, valid  # type: ignore[return-value]
 
 
 def _zeros(kind: pa.DataType, n: int) -> np.ndarray:

@@ -6,11 +6,13 @@ online database when it is not the service's own.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -18,18 +20,34 @@ from sqlalchemy.engine import make_url
 from services.common.app import COMMON_MIGRATIONS
 from services.common.db import Database
 from services.common.errors import InvalidArgument
-from services.featurestore.online.store import OnlineRows, OnlineStore, StoredValue
+from services.featurestore.online.store import OnlineRows, OnlineStore, StoredRows, StoredValue
 from services.featurestore.repository import online_values
 
 _MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 _WRITE_BATCH = 2000
 _SQLITE_MAX_PARAMS = 900
+_SQLITE_MMAP_BYTES = 256 << 20
 _SQLITE_UPSERT = (
     "INSERT INTO fs_online_values (feature_view, entity_key, version, event_ts, created_ts, payload) "
     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (feature_view, entity_key) DO UPDATE SET version = excluded.version, "
     "event_ts = excluded.event_ts, created_ts = excluded.created_ts, payload = excluded.payload "
     "WHERE excluded.event_ts > fs_online_values.event_ts OR (excluded.event_ts = fs_online_values.event_ts "
     "AND excluded.created_ts >= fs_online_values.created_ts)")
+
+
+@functools.lru_cache(maxsize=_SQLITE_MAX_PARAMS)
+def _select_sql(count: int) -> str:
+    return ("SELECT entity_key, version, event_ts, created_ts, payload FROM fs_online_values "
+            f"WHERE feature_view = ? AND entity_key IN ({','.join('?' * count)})")
+
+
+@functools.lru_cache(maxsize=_SQLITE_MAX_PARAMS)
+def _select_rows_sql(count: int) -> str:
+    return ("SELECT entity_key, version, event_ts, payload FROM fs_online_values "
+            f"WHERE feature_view = ? AND entity_key IN ({','.join('?' * count)})")
+
+
+_NO_INTS = np.zeros(0, dtype=np.int64)
 
 
 class SqlOnlineStore(OnlineStore):
@@ -88,9 +106,18 @@ class SqlOnlineStore(OnlineStore):
     def _sqlite_connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
         if connection is None:
+            # Autocommit: a SELECT is its own short read transaction, which never waits for a writer
+            # in WAL mode; writers take BEGIN IMMEDIATE explicitly (_write_sqlite).
             connection = sqlite3.connect(self._sqlite_path, check_same_thread=True, timeout=30,
-                                         isolation_level=None)
+                                         isolation_level=None, cached_statements=_SQLITE_MAX_PARAMS + 64)
             connection.execute("PRAGMA busy_timeout=30000")
+            # As the kit's engine does: no checkpoint (and its fsync) inside a push's commit; the
+            # Database's background thread checkpoints passively. WAL readers never wait for it.
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("PRAGMA wal_autocheckpoint=0")
+            # Reads map the database file instead of copying pages through read() calls (about a
+            # fifth less CPU per lookup here); writes still go through the WAL as before.
+            connection.execute(f"PRAGMA mmap_size={_SQLITE_MMAP_BYTES}")
             self._local.connection = connection
             with self._opened_lock:
                 self._opened.append(connection)
@@ -100,14 +127,13 @@ class SqlOnlineStore(OnlineStore):
         if not keys:
             return []
         if self._sqlite_path:
-            # The request path: a plain per-thread sqlite3 connection, without the ORM layer.
-            unique = list(set(keys))
+            # A plain per-thread sqlite3 connection, as read_rows (the lookup path) uses.
+            unique = list(dict.fromkeys(keys))
+            connection = self._sqlite_connection()
             found = {}
             for start in range(0, len(unique), _SQLITE_MAX_PARAMS):
                 part = unique[start:start + _SQLITE_MAX_PARAMS]
-                rows = self._sqlite_connection().execute(
-                    "SELECT entity_key, version, event_ts, created_ts, payload FROM fs_online_values "
-                    f"WHERE feature_view = ? AND entity_key IN ({','.join('?' * len(part))})", [view, *part]).fetchall()
+                rows = connection.execute(_select_sql(len(part)), [view, *part]).fetchall()
                 found.update((r[0], StoredValue(r[1], r[2], r[3], r[4])) for r in rows)
             return [found.get(key) for key in keys]
         with self._db.engine.connect() as connection:
@@ -115,6 +141,25 @@ class SqlOnlineStore(OnlineStore):
             connection.rollback()
         found = {bytes(r[0]): StoredValue(r[1], r[2], r[3], bytes(r[4])) for r in rows}
         return [found.get(key) for key in keys]
+
+    def read_rows(self, view: str, keys: Sequence[bytes]) -> StoredRows:
+        if not self._sqlite_path or not keys:
+            return super().read_rows(view, keys)
+        # The request path: one SELECT per view on a plain per-thread sqlite3 connection, without the
+        # ORM layer (the statement text per key count is built once and sqlite3 keeps it prepared),
+        # and the rows go on as columns (no object per row).
+        connection = self._sqlite_connection()
+        unique = list(dict.fromkeys(keys))
+        rows: list[tuple] = []
+        for start in range(0, len(unique), _SQLITE_MAX_PARAMS):
+            part = unique[start:start + _SQLITE_MAX_PARAMS]
+            rows += connection.execute(_select_rows_sql(len(part)), [view, *part]).fetchall()
+        if not rows:
+            return StoredRows(np.full(len(keys), -1, dtype=np.intp), _NO_INTS, _NO_INTS, ())
+        found_keys, versions, events, payloads = zip(*rows, strict=True)
+        index = dict(zip(found_keys, range(len(found_keys)), strict=True))
+        position = np.fromiter((index.get(key, -1) for key in keys), dtype=np.intp, count=len(keys))
+        return StoredRows(position, np.array(versions, dtype=np.int64), np.array(events, dtype=np.int64), payloads)
 
     def delete_view(self, view: str) -> None:
         with self._db.write() as session:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -20,6 +21,7 @@ from services.featurestore.arrow_schema import CREATED_TS, EVENT_TS
 from services.featurestore.online.codec import RowCodec
 
 KEY_SEPARATOR = "\x1f"
+_SEPARATOR_BYTES = KEY_SEPARATOR.encode()
 
 
 @dataclass(frozen=True)
@@ -33,14 +35,36 @@ class OnlineRows:
     version: int
 
 
-@dataclass(frozen=True)
-class StoredValue:
-    """One stored row as read back."""
+class StoredValue(NamedTuple):
+    """One stored row as read back (a named tuple: the read path builds one per entity)."""
 
     version: int
     event_ts: int
     created_ts: int
     payload: bytes
+
+
+@dataclass(frozen=True)
+class StoredRows:
+    """The stored rows of a batch of keys, as columns: what the lookup path reads.
+
+    ``position[i]`` is the index of key ``i``'s row in ``version``/``event_ts``/``payloads``, or -1
+    where the key has no stored value; a key asked twice may share one row.
+    """
+
+    position: np.ndarray
+    version: np.ndarray
+    event_ts: np.ndarray
+    payloads: Sequence[bytes]
+
+    @classmethod
+    def from_values(cls, values: Sequence[StoredValue | None]) -> StoredRows:
+        """Rows from one optional value per key."""
+        found = [v for v in values if v is not None]
+        position = np.full(len(values), -1, dtype=np.intp)
+        position[[i for i, v in enumerate(values) if v is not None]] = np.arange(len(found), dtype=np.intp)
+        return cls(position, np.array([v.version for v in found], dtype=np.int64),
+                   np.array([v.event_ts for v in found], dtype=np.int64), [v.payload for v in found])
 
 
 class OnlineStore(ABC):
@@ -54,6 +78,10 @@ class OnlineStore(ABC):
     def read(self, view: str, keys: Sequence[bytes]) -> list[StoredValue | None]:
         """The stored value of each key, None where there is none, in key order."""
 
+    def read_rows(self, view: str, keys: Sequence[bytes]) -> StoredRows:
+        """The stored values of ``keys`` as columns; backends override it to skip per-row objects."""
+        return StoredRows.from_values(self.read(view, keys))
+
     @abstractmethod
     def delete_view(self, view: str) -> None:
         """Remove every value of a view."""
@@ -64,6 +92,10 @@ class OnlineStore(ABC):
 
 def encode_keys(columns: Sequence[pa.Array | pa.ChunkedArray]) -> list[bytes]:
     """Entity keys as bytes: key values in text form joined by a unit separator."""
+    if all(pa.types.is_integer(c.type) and not c.null_count for c in columns):
+        # The request path's usual keys: NumPy writes integers' decimal text, as Arrow's cast does.
+        parts = [np.asarray(c).astype("S20").tolist() for c in columns]
+        return parts[0] if len(parts) == 1 else [_SEPARATOR_BYTES.join(key) for key in zip(*parts, strict=True)]
     texts = []
     for column in columns:
         if pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
