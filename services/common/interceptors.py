@@ -14,6 +14,7 @@ import contextvars
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import grpc
@@ -116,60 +117,46 @@ class ServerInterceptor(grpc.ServerInterceptor):
         context.abort_with_status(_with_request_id(internal_status(request_id, self._domain), request_id))
         raise AssertionError("unreachable")  # abort_with_status always raises
 
+    @contextmanager
+    def _scope(self, method: str, metadata: dict[str, str], context: grpc.ServicerContext) -> Iterator[None]:
+        """Everything around one call, unary or streaming: begin, error boundary, metrics and log."""
+        started = time.perf_counter()
+        token = None
+        code = grpc.StatusCode.OK
+        request_id = ""
+        try:
+            request_id, token = self._begin(method, metadata, context)
+            yield
+            code = _code_of(context) or grpc.StatusCode.OK
+        except GeneratorExit:
+            code = grpc.StatusCode.CANCELLED
+            raise
+        except _Aborted:
+            code = _code_of(context) or grpc.StatusCode.UNKNOWN
+            raise
+        except Exception as error:  # noqa: BLE001 - the error boundary of the server
+            code = getattr(error, "code", None) if isinstance(error, SextantError) else None
+            code = code or _code_of(context) or grpc.StatusCode.INTERNAL
+            try:
+                self._fail(error, context, request_id)
+            except Exception:
+                code = _code_of(context) or code
+                raise
+        finally:
+            self._end(method, started, code, token)
+
     def _wrap_unary(self, behavior: Callable[..., Any], method: str, metadata: dict[str, str]) -> Callable[..., Any]:
         def handle(request: Any, context: grpc.ServicerContext) -> Any:
-            started = time.perf_counter()
-            token = None
-            code = grpc.StatusCode.OK
-            request_id = ""
-            try:
-                request_id, token = self._begin(method, metadata, context)
-                response = behavior(request, context)
-                code = _code_of(context) or grpc.StatusCode.OK
-                return response
-            except _Aborted:
-                code = _code_of(context) or grpc.StatusCode.UNKNOWN
-                raise
-            except Exception as error:  # noqa: BLE001 - the error boundary of the server
-                code = getattr(error, "code", None) if isinstance(error, SextantError) else None
-                code = code or _code_of(context) or grpc.StatusCode.INTERNAL
-                try:
-                    self._fail(error, context, request_id)
-                except Exception:
-                    code = _code_of(context) or code
-                    raise
-            finally:
-                self._end(method, started, code, token)
+            with self._scope(method, metadata, context):
+                return behavior(request, context)
 
         return handle
 
     def _wrap_stream(self, behavior: Callable[..., Iterator[Any]], method: str,
                      metadata: dict[str, str]) -> Callable[..., Iterator[Any]]:
         def handle(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-            started = time.perf_counter()
-            token = None
-            code = grpc.StatusCode.OK
-            request_id = ""
-            try:
-                request_id, token = self._begin(method, metadata, context)
+            with self._scope(method, metadata, context):
                 yield from behavior(request, context)
-                code = _code_of(context) or grpc.StatusCode.OK
-            except GeneratorExit:
-                code = grpc.StatusCode.CANCELLED
-                raise
-            except _Aborted:
-                code = _code_of(context) or grpc.StatusCode.UNKNOWN
-                raise
-            except Exception as error:  # noqa: BLE001 - the error boundary of the server
-                code = getattr(error, "code", None) if isinstance(error, SextantError) else None
-                code = code or _code_of(context) or grpc.StatusCode.INTERNAL
-                try:
-                    self._fail(error, context, request_id)
-                except Exception:
-                    code = _code_of(context) or code
-                    raise
-            finally:
-                self._end(method, started, code, token)
 
         return handle
 
