@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -32,24 +36,22 @@ prediction_batches = sa.Table(
     sa.Column("model_name", sa.String(200), nullable=False),
     sa.Column("model_version", sa.Integer, nullable=False),
     sa.Column("received_us", sa.BigInteger, nullable=False),
+    # Input/output columns plus the payload columns (PAYLOAD_COLUMNS) of every row of the message.
     sa.Column("ipc", sa.LargeBinary, nullable=False),
+    # Row i of the blob has sequence number seq_base + i (if its key was new); the stored rows'
+    # sequence and prediction-time ranges.
+    sa.Column("seq_base", sa.BigInteger),
+    sa.Column("first_seq", sa.BigInteger),
+    sa.Column("last_seq", sa.BigInteger),
+    sa.Column("min_us", sa.BigInteger),
+    sa.Column("max_us", sa.BigInteger),
 )
-predictions = sa.Table(
-    "mon_predictions", metadata,
-    sa.Column("seq", _SEQ, primary_key=True, autoincrement=True),
+prediction_keys = sa.Table(
+    "mon_prediction_keys", metadata,
+    sa.Column("seq", _SEQ, primary_key=True, autoincrement=False),
     sa.Column("request_id", sa.String(200), nullable=False),
     sa.Column("row_index", sa.Integer, nullable=False),
-    sa.Column("batch_id", sa.BigInteger, nullable=False),
-    sa.Column("batch_row", sa.Integer, nullable=False),
-    sa.Column("model_name", sa.String(200), nullable=False),
-    sa.Column("model_version", sa.Integer, nullable=False),
-    sa.Column("deployment", sa.String(200), nullable=False),
-    sa.Column("prediction_us", sa.BigInteger, nullable=False),
-    sa.Column("predicted_label", sa.String(200)),
-    sa.Column("predicted_value", sa.Float),
-    sa.Column("probabilities", sa.Text),
-    sa.Column("status_code", sa.Integer, nullable=False),
-    sa.Column("schema_error", sa.Boolean, nullable=False),
+    sa.UniqueConstraint("request_id", "row_index", name="uq_mon_prediction_keys"),
 )
 outcomes = sa.Table(
     "mon_outcomes", metadata,
@@ -142,9 +144,9 @@ _CHUNK = 400
 
 # Advisory lock serialising prediction inserts on PostgreSQL (SQLite's write lock already does).
 _PG_PREDICTIONS_LOCK = 0x5E7A_0B0D
-PREDICTION_COLUMNS = ("seq", "request_id", "row_index", "batch_id", "batch_row", "model_name", "model_version",
-                      "deployment", "prediction_us", "predicted_label", "predicted_value", "probabilities",
-                      "status_code", "schema_error")
+#: The per-row columns a batch blob carries besides the inputs ("in:...") and outputs ("out:...").
+PAYLOAD_COLUMNS = ("__prediction_us", "__deployment", "__predicted_label", "__predicted_value", "__probabilities",
+                   "__status_code")
 
 
 def _placeholder(session: Session) -> str:
@@ -159,77 +161,149 @@ def existing_prediction_keys(session: Session, keys: Sequence[tuple[str, int]]) 
     connection = session.connection()
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
-        sql = (f"SELECT request_id, row_index FROM mon_predictions WHERE request_id IN "
+        sql = (f"SELECT request_id, row_index FROM mon_prediction_keys WHERE request_id IN "
                f"({', '.join([mark] * len(chunk))})")
         found.update((r[0], int(r[1])) for r in connection.exec_driver_sql(sql, tuple(chunk)))
     return found
 
 
-def insert_batch(session: Session, model_name: str, model_version: int, received_us: int, ipc: bytes) -> int:
-    """Store one batch's input and output columns; returns its id."""
+def insert_new_keys(session: Session, request_ids: Sequence[str], row_indexes: Sequence[int]) -> tuple[int, np.ndarray]:
+    """Store the (request_id, row_index) keys not stored yet, in one statement.
+
+    Key ``i`` is offered sequence number ``first + i``; keys already stored (or repeated earlier in
+    the batch) are skipped by the unique constraint. Returns ``first`` and the positions of the keys
+    stored, ascending. Numbers are assigned under the database's write lock, so arrival order is
+    the order of commits.
+    """
+    size = len(request_ids)
+    if not size:
+        return 0, np.zeros(0, dtype=np.int64)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_PREDICTIONS_LOCK})
+    first = int(session.execute(sa.select(sa.func.coalesce(sa.func.max(prediction_keys.c.seq), 0))).scalar()) + 1
+    last = first + size - 1
+    mark = _placeholder(session)
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.executemany(f"INSERT INTO mon_prediction_keys (seq, request_id, row_index) VALUES ({mark}, {mark}, "
+                           f"{mark}) ON CONFLICT (request_id, row_index) DO NOTHING",
+                           list(zip(range(first, last + 1), request_ids, row_indexes, strict=True)))
+        cursor.execute(f"SELECT COUNT(*) FROM mon_prediction_keys WHERE seq >= {mark} AND seq <= {mark}",
+                       (first, last))
+        if int(cursor.fetchone()[0]) == size:
+            return first, np.arange(size, dtype=np.int64)
+        cursor.execute(f"SELECT seq FROM mon_prediction_keys WHERE seq >= {mark} AND seq <= {mark} ORDER BY seq",
+                       (first, last))
+        stored = cursor.fetchall()
+    finally:
+        cursor.close()
+    return first, np.fromiter((r[0] for r in stored), dtype=np.int64, count=len(stored)) - first
+
+
+def insert_batch(session: Session, model_name: str, model_version: int, received_us: int, ipc: bytes,
+                 seq_base: int, seqs: np.ndarray, prediction_us: np.ndarray) -> int:
+    """Store one batch (blob of all its rows; ``seqs``/``prediction_us`` of the rows stored); returns its id."""
     result = session.execute(prediction_batches.insert().values(
-        model_name=model_name, model_version=model_version, received_us=received_us, ipc=ipc))
+        model_name=model_name, model_version=model_version, received_us=received_us, ipc=ipc, seq_base=seq_base,
+        first_seq=int(seqs[0]), last_seq=int(seqs[-1]), min_us=int(prediction_us.min()),
+        max_us=int(prediction_us.max())))
     return int(result.inserted_primary_key[0])
 
 
-def insert_predictions(session: Session, rows: list[tuple[Any, ...]]) -> int:
-    """Insert prediction rows (columns of PREDICTION_COLUMNS after ``seq``), numbering them in order.
+@dataclass
+class _Located:
+    """Stored rows of one batch: their positions in its blob and (optionally) their outcomes."""
 
-    Returns the sequence number of the first row; the others follow consecutively. Numbers are
-    assigned under the database's write lock, so arrival order is the order of commits.
-    """
-    if not rows:
-        return 0
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_PREDICTIONS_LOCK})
-    first = int(session.execute(sa.select(sa.func.coalesce(sa.func.max(predictions.c.seq), 0))).scalar()) + 1
-    mark = _placeholder(session)
-    sql = (f"INSERT INTO mon_predictions ({', '.join(PREDICTION_COLUMNS)}) "
-           f"VALUES ({', '.join([mark] * len(PREDICTION_COLUMNS))})")
-    session.connection().exec_driver_sql(sql, [(first + i, *row) for i, row in enumerate(rows)])
-    return first
+    ipc: bytes
+    positions: list[int]
+    outcomes: list[tuple[Any, Any, Any]]
+
+
+def _locate(session: Session, model_name: str, model_version: int, first_seq: int | None, last_seq: int | None,
+            start_us: int, end_us: int, *, with_outcomes: bool, labelled_only: bool) -> list[_Located]:
+    """The stored rows of a model version in a sequence range or overlapping a time range, by batch."""
+    b, k = prediction_batches, prediction_keys
+    query = sa.select(b.c.id, b.c.seq_base, b.c.first_seq, b.c.last_seq).where(
+        b.c.model_name == model_name, b.c.model_version == model_version)
+    if first_seq is not None and last_seq is not None:
+        query = query.where(b.c.last_seq >= first_seq, b.c.first_seq <= last_seq)
+    else:
+        query = query.where(b.c.min_us < end_us, b.c.max_us >= start_us)
+    located = []
+    for batch in session.execute(query.order_by(b.c.first_seq)).all():
+        low = batch.first_seq if first_seq is None else max(batch.first_seq, first_seq)
+        high = batch.last_seq if last_seq is None else min(batch.last_seq, last_seq)
+        columns: list[Any] = [k.c.seq]
+        source: Any = k
+        if with_outcomes:
+            source = k.outerjoin(outcomes, sa.and_(outcomes.c.request_id == k.c.request_id,
+                                                   outcomes.c.row_index == k.c.row_index))
+            columns += [outcomes.c.class_label, outcomes.c.value, outcomes.c.request_id]
+        rows = sa.select(*columns).select_from(source).where(k.c.seq >= low, k.c.seq <= high)
+        if labelled_only:
+            rows = rows.where(outcomes.c.request_id.is_not(None))
+        found = session.execute(rows.order_by(k.c.seq)).all()
+        if not found:
+            continue
+        ipc = session.execute(sa.select(b.c.ipc).where(b.c.id == batch.id)).scalar_one()
+        located.append(_Located(ipc, [int(r[0]) - int(batch.seq_base) for r in found],
+                                [tuple(r[1:]) for r in found] if with_outcomes else []))
+    return located
+
+
+def _payload(located: _Located, start_us: int | None, end_us: int | None,
+             deployment: str) -> tuple[Any, np.ndarray]:
+    """(the batch's table, which of ``located.positions`` are in the time range and deployment)."""
+    table = pa.ipc.open_stream(pa.py_buffer(located.ipc)).read_all()
+    positions = np.asarray(located.positions, dtype=np.int64)
+    keep = np.ones(positions.size, bool)
+    if start_us is not None and end_us is not None:
+        times = table.column("__prediction_us").to_numpy(zero_copy_only=False)[positions]
+        keep &= (times >= start_us) & (times < end_us)
+    if deployment:
+        deployments = np.asarray(table.column("__deployment").to_pylist(), dtype=object)[positions]
+        keep &= deployments == deployment
+    return table, keep
 
 
 def batches_in_range(session: Session, model_name: str, model_version: int, start_us: int, end_us: int,
                      deployment: str) -> list[tuple[bytes, list[int]]]:
     """(batch columns, accepted row positions) of every batch with predictions in the range."""
-    query = (sa.select(predictions.c.batch_id, predictions.c.batch_row)
-             .where(predictions.c.model_name == model_name, predictions.c.model_version == model_version,
-                    predictions.c.prediction_us >= start_us, predictions.c.prediction_us < end_us)
-             .order_by(predictions.c.batch_id, predictions.c.batch_row))
-    if deployment:
-        query = query.where(predictions.c.deployment == deployment)
-    positions: dict[int, list[int]] = {}
-    for row in session.execute(query):
-        positions.setdefault(int(row.batch_id), []).append(int(row.batch_row))
     result = []
-    for batch_id, rows in positions.items():
-        ipc = session.execute(sa.select(prediction_batches.c.ipc)
-                              .where(prediction_batches.c.id == batch_id)).scalar_one()
-        result.append((ipc, rows))
+    for located in _locate(session, model_name, model_version, None, None, start_us, end_us,
+                           with_outcomes=False, labelled_only=False):
+        _, keep = _payload(located, start_us, end_us, deployment)
+        positions = [p for p, kept in zip(located.positions, keep.tolist(), strict=True) if kept]
+        if positions:
+            result.append((located.ipc, positions))
     return result
 
 
 def window_predictions(session: Session, model_name: str, model_version: int, deployment: str,
                        start_us: int, end_us: int, first_seq: int | None, last_seq: int | None,
                        labelled_only: bool) -> list[Any]:
-    """Predictions of one window (by sequence range or time range) joined with their outcomes."""
-    join = predictions.outerjoin(outcomes, sa.and_(outcomes.c.request_id == predictions.c.request_id,
-                                                   outcomes.c.row_index == predictions.c.row_index))
-    query = (sa.select(predictions.c.predicted_label, predictions.c.predicted_value,
-                       predictions.c.probabilities, predictions.c.status_code,
-                       outcomes.c.class_label, outcomes.c.value, outcomes.c.request_id.label("outcome_id"))
-             .select_from(join)
-             .where(predictions.c.model_name == model_name, predictions.c.model_version == model_version))
-    if first_seq is not None and last_seq is not None:
-        query = query.where(predictions.c.seq >= first_seq, predictions.c.seq <= last_seq)
-    else:
-        query = query.where(predictions.c.prediction_us >= start_us, predictions.c.prediction_us < end_us)
-    if deployment:
-        query = query.where(predictions.c.deployment == deployment)
-    if labelled_only:
-        query = query.where(outcomes.c.request_id.is_not(None))
-    return list(session.execute(query))
+    """Predictions of one window (by sequence range or time range) joined with their outcomes.
+
+    Each row has predicted_label, predicted_value, probabilities (JSON text), status_code,
+    class_label, value and outcome_id (None without an outcome).
+    """
+    by_time = first_seq is None or last_seq is None
+    result = []
+    for located in _locate(session, model_name, model_version, first_seq, last_seq, start_us, end_us,
+                           with_outcomes=True, labelled_only=labelled_only):
+        table, keep = _payload(located, start_us if by_time else None, end_us if by_time else None, deployment)
+        picked = np.asarray(located.positions, dtype=np.int64)[keep]
+        if not picked.size:
+            continue
+        chosen = table.select(["__predicted_label", "__predicted_value", "__probabilities", "__status_code"]).take(
+            pa.array(picked))
+        labels, values, probabilities, status = (chosen.column(i).to_pylist() for i in range(4))
+        outcome_rows = [o for o, kept in zip(located.outcomes, keep.tolist(), strict=True) if kept]
+        for i, (class_label, value, outcome_id) in enumerate(outcome_rows):
+            result.append(SimpleNamespace(predicted_label=labels[i], predicted_value=values[i],
+                                          probabilities=probabilities[i], status_code=status[i],
+                                          class_label=class_label, value=value, outcome_id=outcome_id))
+    return result
 
 
 # --- outcomes --------------------------------------------------------------------------------------

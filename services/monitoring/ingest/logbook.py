@@ -57,10 +57,23 @@ def _arrow_column(values: ColumnValues) -> pa.Array:
 
 
 def batch_ipc(rows: PredictionRows) -> bytes:
-    """The rows' input and output columns as an Arrow IPC stream (for references built from traffic)."""
+    """All the rows' columns as an Arrow IPC stream: inputs ("in:"), outputs ("out:") and the payload.
+
+    The payload columns (repository.PAYLOAD_COLUMNS) hold what performance reports and time-range
+    reads need per row, so the database keeps only a key row per prediction.
+    """
     arrays = {f"in:{k}": _arrow_column(v) for k, v in rows.inputs.items()}
     arrays.update({f"out:{k}": _arrow_column(v) for k, v in rows.outputs.items()})
-    table = pa.table(arrays) if arrays else pa.table({"__empty": pa.nulls(rows.size)})
+    value = rows.predicted_value
+    arrays.update({
+        "__prediction_us": pa.array(rows.prediction_us, pa.int64()),
+        "__deployment": pa.array(rows.deployment, pa.string()),
+        "__predicted_label": pa.array(rows.predicted_label, pa.string()),
+        "__predicted_value": pa.array(value, pa.float64(), mask=np.isnan(value)),
+        "__probabilities": pa.array([json.dumps(p) if p else None for p in rows.probabilities], pa.string()),
+        "__status_code": pa.array(rows.status_code, pa.int64()),
+    })
+    table = pa.table(arrays)
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
@@ -98,40 +111,23 @@ class PredictionLog:
                     request_id=group.request_id[i], row_index=int(group.row_index[i])) for i in range(group.size))
                 continue
             known.append(group)
-        groups = known
-        for group in groups:
-            cached = self._references.cached(group.model_name, group.model_version)
             layouts[(group.model_name, group.model_version)] = cached[0] if cached else None
+        groups = known
         with self._db.write() as session:
             for group in groups:
                 layout = layouts[(group.model_name, group.model_version)]
-                keys = list(zip(group.request_id, group.row_index.tolist(), strict=True))
-                stored = repo.existing_prediction_keys(session, keys)
-                fresh: list[int] = []
-                seen: set[tuple[str, int]] = set()
-                for position, key in enumerate(keys):
-                    if key in stored or key in seen:
-                        counts.duplicates += 1
-                    else:
-                        seen.add(key)
-                        fresh.append(position)
-                if not fresh:
+                size = group.size
+                first, fresh = repo.insert_new_keys(session, group.request_id, group.row_index.tolist())
+                counts.duplicates += size - fresh.size
+                if not fresh.size:
                     continue
-                rows = group if len(fresh) == group.size else group.take(np.asarray(fresh))
+                rows = group if fresh.size == size else group.take(fresh)
+                seqs = fresh + first
+                repo.insert_batch(session, group.model_name, group.model_version, now_us(), batch_ipc(group), first,
+                                  seqs, rows.prediction_us)
                 whole = WindowSummary()
                 schema_error = whole.add(rows, layout, exact_limit=self._exact_limit,
                                          max_categories=self._max_categories, exact_budget=self._exact_budget)
-                received = now_us()
-                batch_id = repo.insert_batch(session, rows.model_name, rows.model_version, received, batch_ipc(rows))
-                size = rows.size
-                values = [None if v != v else v for v in rows.predicted_value.tolist()]
-                probabilities = [json.dumps(p) if p else None for p in rows.probabilities]
-                first = repo.insert_predictions(session, list(zip(
-                    rows.request_id, rows.row_index.tolist(), [batch_id] * size, range(size),
-                    [rows.model_name] * size, [rows.model_version] * size, rows.deployment,
-                    rows.prediction_us.tolist(), rows.predicted_label, values, probabilities,
-                    rows.status_code.tolist(), schema_error.tolist(), strict=True)))
-                seqs = np.arange(first, first + size, dtype=np.int64)
                 counts.accepted += rows.size
                 counts.quality_errors += int(schema_error.sum())
                 for view in self._monitors.views_for_model(session, rows.model_name):

@@ -122,3 +122,21 @@ def test_quality_report_counts_schema_errors_never_drops_them(server: Server) ->
     assert features["x"].out_of_range_count == 1 and features["x"].out_of_range_rate == 0.1
     assert features["grade"].unseen_category_count == 1 and features["grade"].unseen_categories[0].value == "zz"
     assert features["grade"].null_count == 1
+
+
+def test_partial_replay_stores_only_new_keys_and_traffic_reads_the_originals(server: Server) -> None:
+    rng = np.random.default_rng(4)
+    original = rows("mix", np.arange(100, dtype=float), rng=rng)
+    first = server.stub.LogPredictions(stream(original[:40], original[40:100]))
+    assert (first.accepted_count, first.duplicate_count) == (100, 0)
+    # Keys 50..99 again with other values, interleaved with new keys 100..149 and a key repeated.
+    again = rows("mix", np.arange(150, dtype=float) + 1000.0, rng=rng)
+    mixed = [r for pair in zip(again[50:100], again[100:150], strict=True) for r in pair] + [again[120], again[99]]
+    answer = server.stub.LogPredictions(stream(mixed))
+    assert (answer.accepted_count, answer.duplicate_count) == (50, 52)
+    # The reference from traffic holds each key once, with the values first stored.
+    reference = set_traffic_reference(server.stub, 0, 200)
+    x = {c.name: c for c in reference.profile.columns}["x"]
+    assert reference.profile.row_count == 150 and x.count == 150
+    assert (x.min, x.max) == (0.0, 1149.0)
+    assert x.mean == np.mean(np.concatenate([np.arange(100), np.arange(1100, 1150)]))
