@@ -22,7 +22,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -106,6 +106,7 @@ class Database:
         self._checkpointer = _Checkpointer(self.engine, checkpoint_interval) if self.dialect == "sqlite" else None
         writer_bind = (self.engine.execution_options(**{_IMMEDIATE: True})
                        if self.dialect == "sqlite" else self.engine)
+        self._writer_bind = writer_bind
         self._writer = sessionmaker(bind=writer_bind, expire_on_commit=False)
         self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
 
@@ -114,6 +115,12 @@ class Database:
         """A write transaction: committed when the block ends, rolled back on any exception."""
         with _unavailable_on_connection_errors(), self._writer() as session, session.begin():
             yield session
+
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """A Core write transaction without an ORM session: the cheapest path for hot appends."""
+        with _unavailable_on_connection_errors(), self._writer_bind.begin() as connection:
+            yield connection
 
     @contextmanager
     def read(self) -> Iterator[Session]:

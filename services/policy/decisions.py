@@ -32,8 +32,8 @@ class DecisionLog:
         """Store a decision; returns its stored record."""
         record = self._encode(decision)
         about = decision.subject
-        with self._db.write() as session:
-            self._repo.append(session, decision_id=decision.decision_id, kind=decision.kind,
+        with self._db.write_connection() as connection:
+            self._repo.append(connection, decision_id=decision.decision_id, kind=decision.kind,
                               verdict=decision.verdict, domain=about.domain, owner_team=about.owner_team,
                               model_name=about.model_name, model_version=about.model_version,
                               training_job_id=about.training_job_id, deployment_name=about.deployment_name,

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 metadata = sa.MetaData()
@@ -194,7 +195,7 @@ _INSERT_DECISION_POLICY = decision_policies.insert()
 class DecisionRepository:
     """Append and read decisions; there is deliberately no update or delete."""
 
-    def append(self, session: Session, *, decision_id: str, kind: str, verdict: str, domain: str,
+    def append(self, session: Session | Connection, *, decision_id: str, kind: str, verdict: str, domain: str,
                owner_team: str, model_name: str, model_version: int, training_job_id: str, deployment_name: str,
                principal: str, create_time: datetime, record: bytes,
                policies: Iterable[tuple[str, int]]) -> None:
