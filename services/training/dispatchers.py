@@ -87,10 +87,18 @@ class LocalExecution(Execution):
                       ) -> Iterator[tuple[int, Any, BaseException | None]]:
         results: queue.Queue[tuple[int, Any, BaseException | None]] = queue.Queue()
         for position, args in enumerate(argument_lists):
-            self._pool.apply_async(
-                _call, (fn, args),
-                callback=lambda result, p=position: results.put((p, result, None)),
-                error_callback=lambda error, p=position: results.put((p, None, error)))
+            if self._cancelled.is_set():
+                raise ExecutionCancelled("the job was cancelled")
+            try:
+                self._pool.apply_async(
+                    _call, (fn, args),
+                    callback=lambda result, p=position: results.put((p, result, None)),
+                    error_callback=lambda error, p=position: results.put((p, None, error)))
+            except ValueError:
+                # cancel() terminated the pool between the check above and the submission.
+                if self._cancelled.is_set():
+                    raise ExecutionCancelled("the job was cancelled") from None
+                raise
         for _ in argument_lists:
             while True:
                 if self._cancelled.is_set():

@@ -15,9 +15,11 @@ from services.common.pagination import next_page_token, page_request
 from services.training import journal as J
 from services.training import repository
 from services.training.entity_rows import EntityRowsStore, decode
+from services.training.peers import Peers
 from services.training.runner import JobRunner
 from services.training.spec import NAME_PATTERN, validate_spec
 from sextant.training.v1 import events_pb2, resources_pb2, spec_pb2
+from sextant.type.v1 import model_pb2
 
 S = resources_pb2
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
@@ -27,9 +29,10 @@ class TrainingJobs:
     """Jobs, experiments and runs."""
 
     def __init__(self, database: Database, outbox: EventOutbox, journal: J.JobJournal, runner: JobRunner,
-                 rows: EntityRowsStore, *, max_trials: int, target_opset: int, max_entity_rows: int,
+                 rows: EntityRowsStore, peers: Peers, *, max_trials: int, target_opset: int, max_entity_rows: int,
                  dispatcher_kind: int) -> None:
         self._db = database
+        self._peers = peers
         self._outbox = outbox
         self._journal = journal
         self._runner = runner
@@ -40,11 +43,17 @@ class TrainingJobs:
         self._dispatcher_kind = dispatcher_kind
 
     # -- jobs ----------------------------------------------------------------------------------
-    def submit(self, spec: spec_pb2.TrainingJobSpec, idempotency_key: str, principal: str
-               ) -> resources_pb2.TrainingJob:
-        """Validate and store a QUEUED job, then schedule it."""
+    def submit(self, spec: spec_pb2.TrainingJobSpec, idempotency_key: str, principal: str,
+               origin: resources_pb2.JobOrigin | None = None) -> resources_pb2.TrainingJob:
+        """Validate and store a QUEUED job, then schedule it (``origin``: how it came to exist, default
+        SUBMITTED)."""
         plan = validate_spec(spec, max_trials=self._max_trials, target_opset=self._target_opset)
-        digest = hashlib.sha256(spec.SerializeToString(deterministic=True)).hexdigest()
+        origin = origin or resources_pb2.JobOrigin(kind=S.JOB_ORIGIN_KIND_SUBMITTED)
+        identity = spec.SerializeToString(deterministic=True)
+        if origin.kind != S.JOB_ORIGIN_KIND_SUBMITTED:
+            # A rerun's idempotency covers its source, alert and reason too.
+            identity += origin.SerializeToString(deterministic=True)
+        digest = hashlib.sha256(identity).hexdigest()
         if idempotency_key:
             with self._db.read() as session:
                 found = repository.job_by_idempotency_key(session, principal, idempotency_key,
@@ -74,7 +83,7 @@ class TrainingJobs:
             name=f"tj-{secrets.token_hex(4)}", spec=normalized, state=S.TRAINING_JOB_STATE_QUEUED,
             principal=principal, dispatcher=S.DISPATCHER_UNSPECIFIED,
             progress=resources_pb2.TrainingProgress(total_trials=plan.n_trials, optimize_metric=plan.metric),
-            origin=resources_pb2.JobOrigin(kind=S.JOB_ORIGIN_KIND_SUBMITTED))
+            origin=origin)
         stamp = datetime.now(UTC)
         job.create_time.FromDatetime(stamp)
         job.update_time.FromDatetime(stamp)
@@ -85,6 +94,40 @@ class TrainingJobs:
         job = self._journal.create(job, idempotency_key, digest, experiment)
         self._runner.enqueue(job.name)
         return job
+
+    def rerun(self, source_job_id: str, source_version: model_pb2.ModelVersionReference | None,
+              dataset: spec_pb2.TrainingDataset | None, idempotency_key: str, alert_id: str, reason: str,
+              principal: str) -> resources_pb2.TrainingJob:
+        """Queue a new job with the recorded (normalised) spec of an earlier job, named directly or through
+        the lineage of the model version it registered; ``dataset`` replaces the recorded dataset."""
+        origin = resources_pb2.JobOrigin(kind=S.JOB_ORIGIN_KIND_RERUN, alert_id=alert_id, reason=reason)
+        if source_version is not None:
+            if not source_version.model_name or source_version.version < 1:
+                raise InvalidArgument("model_version", "a model name and a version number of 1 or more")
+            version = self._peers.get_version(source_version.model_name, source_version.version)
+            label = f"{source_version.model_name}/{source_version.version}"
+            if version is None:
+                raise NotFound("model version", label)
+            if not version.lineage.training_job_id:
+                raise NotFound("training job", f"(none in the lineage of model version {label})",
+                               reason="NO_TRAINING_JOB_IN_LINEAGE")
+            source_job_id = version.lineage.training_job_id
+            origin.source_model_version.CopyFrom(source_version)
+        elif not source_job_id:
+            raise InvalidArgument("job_id", "the id of an earlier job, or a model_version")
+        source = self._journal.get(source_job_id)
+        origin.source_job_id = source.name
+        spec = spec_pb2.TrainingJobSpec()
+        spec.CopyFrom(source.spec)
+        if dataset is not None:
+            spec.dataset.CopyFrom(dataset)
+        try:
+            return self.submit(spec, idempotency_key, principal, origin)
+        except InvalidArgument as error:
+            if dataset is not None and error.field.startswith("spec.dataset"):
+                expected = error.message[len(error.field) + 2:]
+                raise InvalidArgument(error.field.removeprefix("spec."), expected, reason=error.reason) from None
+            raise
 
     def _store_rows(self, spec: spec_pb2.TrainingJobSpec) -> None:
         dataset = spec.dataset
@@ -122,10 +165,9 @@ class TrainingJobs:
     def list_jobs(self, *, page_size: int, page_token: str, states: Sequence[int], experiment: str, model_name: str,
              principal: str, owner_team: str, start: datetime | None, end: datetime | None, order_by: str
              ) -> tuple[list[resources_pb2.TrainingJob], str]:
-        """A page of jobs ordered by create time (only `create_time` ordering is supported)."""
-        order = order_by.strip() or "create_time desc"
-        if order not in ("create_time", "create_time desc"):
-            raise InvalidArgument("order_by", "`create_time` or `create_time desc`")
+        """A page of jobs ordered by create, update or end time (a job not ended yet sorts as ending last)."""
+        column, descending = _parse_order(order_by, "create_time desc", repository.JOB_ORDER_COLUMNS)
+        order = f"{column} desc" if descending else column
         filters = {"states": sorted(states), "experiment": experiment, "model_name": model_name,
                    "principal": principal, "owner_team": owner_team, "start": start, "end": end, "order": order}
         page = page_request(page_size, page_token, filters, default=50, maximum=500)
@@ -133,11 +175,10 @@ class TrainingJobs:
             jobs = repository.list_jobs(
                 session, states=[S.TrainingJobState.Name(s) for s in states], experiment=experiment,
                 model_name=model_name, principal=principal, owner_team=owner_team, start=start, end=end,
-                descending=order.endswith("desc"), after=tuple(page.after) if page.after else None,
-                limit=page.size + 1)
+                order_column=column, descending=descending, after=_after(page.after), limit=page.size + 1)
         more = len(jobs) > page.size
         jobs = jobs[:page.size]
-        last = (jobs[-1].create_time.ToDatetime().isoformat(), jobs[-1].name) if more else None
+        last = (repository.job_order_value(jobs[-1], column).isoformat(), jobs[-1].name) if more else None
         return jobs, next_page_token(last, filters)
 
     def cancel(self, name: str, reason: str) -> resources_pb2.TrainingJob:
@@ -208,6 +249,26 @@ class TrainingJobs:
             raise NotFound("experiment", name)
         return experiment
 
+    def list_experiments(self, *, page_size: int, page_token: str, owner_team: str, name_prefix: str, order_by: str
+                         ) -> tuple[list[resources_pb2.Experiment], str]:
+        """A page of experiments, filtered by team and name prefix, ordered by name, create or update time."""
+        column, descending = _parse_order(order_by, "update_time desc", ("name", "create_time", "update_time"))
+        filters = {"owner_team": owner_team, "name_prefix": name_prefix,
+                   "order": f"{column} desc" if descending else column}
+        page = page_request(page_size, page_token, filters, default=100, maximum=1000)
+        with self._db.read() as session:
+            experiments = repository.list_experiments(
+                session, owner_team=owner_team, name_prefix=name_prefix, order_column=column, descending=descending,
+                after=_after(page.after), limit=page.size + 1)
+        more = len(experiments) > page.size
+        experiments = experiments[:page.size]
+        last = None
+        if more:
+            tail = experiments[-1]
+            value = "" if column == "name" else getattr(tail, column).ToDatetime().isoformat()
+            last = (value, tail.name)
+        return experiments, next_page_token(last, filters)
+
     def get_run(self, name: str) -> resources_pb2.Run:
         """One run."""
         with self._db.read() as session:
@@ -241,6 +302,27 @@ class TrainingJobs:
         chosen = ranked[:page.size]
         last = tuple(list(part) for part in chosen[-1][0]) if len(ranked) > page.size else None
         return [r for _, r in chosen], next_page_token(last, filters)
+
+
+def _parse_order(order_by: str, default: str, columns: Sequence[str]) -> tuple[str, bool]:
+    words = (order_by.strip() or default).split()
+    if len(words) not in (1, 2) or words[0] not in columns or (len(words) == 2 and words[1] not in ("asc", "desc")):
+        raise InvalidArgument("order_by", f"one of {', '.join(f'`{c}`' for c in columns)}, optionally followed by "
+                                          f"` desc`, got {order_by!r}")
+    return words[0], len(words) == 2 and words[1] == "desc"
+
+
+def _after(after: tuple[object, ...] | None) -> tuple[str, str] | None:
+    if after is None:
+        return None
+    if len(after) != 2 or not all(isinstance(part, str) for part in after):
+        raise InvalidArgument("page_token", "a token returned by a previous call")
+    try:
+        if after[0]:
+            datetime.fromisoformat(after[0])
+    except ValueError:
+        raise InvalidArgument("page_token", "a token returned by a previous call") from None
+    return after[0], after[1]
 
 
 def _output_names(spec: spec_pb2.TrainingJobSpec) -> list[str] | None:

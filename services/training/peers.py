@@ -100,6 +100,16 @@ class Peers:
                 return None
             raise
 
+    def get_version(self, name: str, version: int) -> registry_resources.ModelVersion | None:
+        """A model version with its lineage, or None when the model or version does not exist."""
+        try:
+            return self._call(self.registry, "GetModelVersion", registry_pb2.GetModelVersionRequest(
+                model_name=name, version=version, view=registry_resources.MODEL_VERSION_VIEW_FULL)).model_version
+        except PeerCallFailed as error:
+            if getattr(error, "grpc_code", None) == grpc.StatusCode.NOT_FOUND:
+                return None
+            raise
+
     def create_model(self, model: registry_resources.RegisteredModel) -> None:
         """Create the registered model (a concurrent creation by another job is fine)."""
         try:

@@ -104,10 +104,21 @@ def jobs_in_states(session: Session, states: Sequence[str]) -> list[resources_pb
     return [resources_pb2.TrainingJob.FromString(blob) for blob in rows]
 
 
+FAR_FUTURE = datetime(9999, 12, 31)
+JOB_ORDER_COLUMNS = ("create_time", "update_time", "end_time")
+
+
+def job_order_value(job: resources_pb2.TrainingJob, column: str) -> datetime:
+    """The value a job sorts by under ``column`` (a job that has not ended sorts as ending last)."""
+    if column == "end_time" and not job.HasField("end_time"):
+        return FAR_FUTURE
+    return getattr(job, column).ToDatetime()
+
+
 def list_jobs(session: Session, *, states: Sequence[str], experiment: str, model_name: str, principal: str,
-              owner_team: str, start: datetime | None, end: datetime | None, descending: bool,
+              owner_team: str, start: datetime | None, end: datetime | None, order_column: str, descending: bool,
               after: tuple[str, str] | None, limit: int) -> list[resources_pb2.TrainingJob]:
-    """A page of jobs ordered by (create_time, name)."""
+    """A page of jobs ordered by (``order_column``, name); ``end_time`` of a running job counts as far future."""
     query = sa.select(jobs_t.c.job)
     for column, value in ((jobs_t.c.experiment, experiment), (jobs_t.c.model_name, model_name),
                           (jobs_t.c.principal, principal), (jobs_t.c.owner_team, owner_team)):
@@ -119,14 +130,40 @@ def list_jobs(session: Session, *, states: Sequence[str], experiment: str, model
         query = query.where(jobs_t.c.create_time >= _naive(start))
     if end is not None:
         query = query.where(jobs_t.c.create_time < _naive(end))
-    key = sa.tuple_(jobs_t.c.create_time, jobs_t.c.name)
+    ordered: sa.ColumnElement = (sa.func.coalesce(jobs_t.c.end_time, sa.literal(FAR_FUTURE, sa.DateTime))
+                                 if order_column == "end_time" else jobs_t.c[order_column])
+    return _keyset(session, query, ordered, jobs_t.c.name, descending, after, limit,
+                   resources_pb2.TrainingJob)
+
+
+def _keyset(session: Session, query: sa.Select, ordered: sa.ColumnElement, name: sa.ColumnElement,
+            descending: bool, after: tuple[str, str] | None, limit: int, message: type) -> list:
+    key = sa.tuple_(ordered, name)
     if after is not None:
-        marker = sa.tuple_(sa.literal(datetime.fromisoformat(after[0])), sa.literal(after[1]))
+        marker = sa.tuple_(sa.literal(datetime.fromisoformat(after[0]), sa.DateTime), sa.literal(after[1]))
         query = query.where(key < marker if descending else key > marker)
-    order = (jobs_t.c.create_time.desc(), jobs_t.c.name.desc()) if descending else \
-        (jobs_t.c.create_time, jobs_t.c.name)
+    order = (ordered.desc(), name.desc()) if descending else (ordered, name)
     rows = session.execute(query.order_by(*order).limit(limit)).scalars()
-    return [resources_pb2.TrainingJob.FromString(blob) for blob in rows]
+    return [message.FromString(blob) for blob in rows]
+
+
+def list_experiments(session: Session, *, owner_team: str, name_prefix: str, order_column: str, descending: bool,
+                     after: tuple[str, str] | None, limit: int) -> list[resources_pb2.Experiment]:
+    """A page of experiments ordered by (``order_column``, name) (by name alone for ``name``)."""
+    query = sa.select(experiments_t.c.experiment)
+    if owner_team:
+        query = query.where(experiments_t.c.owner_team == owner_team)
+    if name_prefix:
+        # substr, not LIKE: exact and case-sensitive on every backend, no wildcard escaping.
+        query = query.where(sa.func.substr(experiments_t.c.name, 1, len(name_prefix)) == name_prefix)
+    if order_column == "name":
+        if after is not None:
+            query = query.where(experiments_t.c.name < after[1] if descending else experiments_t.c.name > after[1])
+        order = experiments_t.c.name.desc() if descending else experiments_t.c.name
+        rows = session.execute(query.order_by(order).limit(limit)).scalars()
+        return [resources_pb2.Experiment.FromString(blob) for blob in rows]
+    return _keyset(session, query, experiments_t.c[order_column], experiments_t.c.name, descending, after, limit,
+                   resources_pb2.Experiment)
 
 
 def put_run(session: Session, run: resources_pb2.Run) -> None:

@@ -1,8 +1,8 @@
 """The TrainingService servicer: thin conversion between the contract and :class:`TrainingJobs`.
 
-RPCs built: SubmitTrainingJob, GetTrainingJob, ListTrainingJobs, CancelTrainingJob, WatchTrainingJob,
-CreateExperiment, GetExperiment, GetRun, ListRuns. Not built (answer UNIMPLEMENTED through the common
-handlers): RerunTrainingJob, UploadEntityRows, ListExperiments, ListAuditRecords.
+RPCs built: SubmitTrainingJob, RerunTrainingJob, GetTrainingJob, ListTrainingJobs, CancelTrainingJob,
+WatchTrainingJob, UploadEntityRows, CreateExperiment, GetExperiment, ListExperiments, GetRun, ListRuns. Not
+built (answers UNIMPLEMENTED through the common handlers): ListAuditRecords.
 """
 
 from __future__ import annotations
@@ -32,8 +32,12 @@ SERVICE_NAME = pb.DESCRIPTOR.services_by_name["TrainingService"].full_name
 class TrainingServicer(training_service_pb2_grpc.TrainingServiceServicer):
     """Validates and converts at the edge; the work happens in :class:`TrainingJobs`."""
 
-    def __init__(self, jobs: TrainingJobs) -> None:
+    def __init__(self, jobs: TrainingJobs, rows: EntityRowsStore, *, max_entity_rows: int,
+                 max_upload_bytes: int) -> None:
         self._jobs = jobs
+        self._rows = rows
+        self._max_entity_rows = max_entity_rows
+        self._max_upload_bytes = max_upload_bytes
 
     def SubmitTrainingJob(self, request: pb.SubmitTrainingJobRequest, _context: grpc.ServicerContext
                           ) -> pb.SubmitTrainingJobResponse:
@@ -41,6 +45,17 @@ class TrainingServicer(training_service_pb2_grpc.TrainingServiceServicer):
             raise InvalidArgument("spec", "a training job spec")
         job = self._jobs.submit(request.spec, request.idempotency_key, current_principal().subject)
         return pb.SubmitTrainingJobResponse(job=job)
+
+    def RerunTrainingJob(self, request: pb.RerunTrainingJobRequest, _context: grpc.ServicerContext
+                         ) -> pb.RerunTrainingJobResponse:
+        source = request.WhichOneof("source")
+        if source is None:
+            raise InvalidArgument("job_id", "the id of an earlier job, or a model_version (exactly one)")
+        job = self._jobs.rerun(
+            request.job_id, request.model_version if source == "model_version" else None,
+            request.dataset if request.HasField("dataset") else None, request.idempotency_key, request.alert_id,
+            request.reason, current_principal().subject)
+        return pb.RerunTrainingJobResponse(job=job)
 
     def GetTrainingJob(self, request: pb.GetTrainingJobRequest, _context: grpc.ServicerContext
                        ) -> pb.GetTrainingJobResponse:
@@ -64,6 +79,13 @@ class TrainingServicer(training_service_pb2_grpc.TrainingServiceServicer):
         for event in self._jobs.watch(request.name, request.after_revision, context.is_active):
             yield pb.WatchTrainingJobResponse(event=event)
 
+    def UploadEntityRows(self, request_iterator: Iterator[pb.UploadEntityRowsRequest],
+                         _context: grpc.ServicerContext) -> pb.UploadEntityRowsResponse:
+        stored = self._rows.put_parts((message.rows.ipc_stream for message in request_iterator),
+                                      max_rows=self._max_entity_rows, max_bytes=self._max_upload_bytes)
+        return pb.UploadEntityRowsResponse(entity_rows_digest=stored.digest, row_count=stored.row_count,
+                                           column_names=stored.column_names, size_bytes=stored.size_bytes)
+
     def CreateExperiment(self, request: pb.CreateExperimentRequest, _context: grpc.ServicerContext
                          ) -> pb.CreateExperimentResponse:
         experiment = self._jobs.create_experiment(request.experiment, current_principal().subject)
@@ -72,6 +94,13 @@ class TrainingServicer(training_service_pb2_grpc.TrainingServiceServicer):
     def GetExperiment(self, request: pb.GetExperimentRequest, _context: grpc.ServicerContext
                       ) -> pb.GetExperimentResponse:
         return pb.GetExperimentResponse(experiment=self._jobs.get_experiment(request.name))
+
+    def ListExperiments(self, request: pb.ListExperimentsRequest, _context: grpc.ServicerContext
+                        ) -> pb.ListExperimentsResponse:
+        experiments, token = self._jobs.list_experiments(
+            page_size=request.page_size, page_token=request.page_token, owner_team=request.owner_team,
+            name_prefix=request.name_prefix, order_by=request.order_by)
+        return pb.ListExperimentsResponse(experiments=experiments, next_page_token=token)
 
     def GetRun(self, request: pb.GetRunRequest, _context: grpc.ServicerContext) -> pb.GetRunResponse:
         return pb.GetRunResponse(run=self._jobs.get_run(request.name))
@@ -96,10 +125,11 @@ def build_servicers(ctx: ServiceContext) -> dict[str, object]:
         max_trials=settings.max_trials, target_opset=settings.target_opset,
         job_timeout_seconds=settings.job_timeout_seconds, max_entity_rows=settings.max_entity_rows,
         threads=settings.max_concurrent_jobs, dependency_timeout=settings.dependency_timeout_seconds))
-    jobs = TrainingJobs(ctx.database, ctx.outbox, journal, runner, rows, max_trials=settings.max_trials,
+    jobs = TrainingJobs(ctx.database, ctx.outbox, journal, runner, rows, peers, max_trials=settings.max_trials,
                         target_opset=settings.target_opset, max_entity_rows=settings.max_entity_rows,
                         dispatcher_kind=dispatcher.kind)
     runner.start()
     ctx.closers.append(peers.close)
     ctx.closers.append(runner.stop)
-    return {SERVICE_NAME: TrainingServicer(jobs)}
+    return {SERVICE_NAME: TrainingServicer(jobs, rows, max_entity_rows=settings.max_entity_rows,
+                                           max_upload_bytes=settings.max_upload_bytes)}

@@ -32,3 +32,6 @@ class TrainingSettings(ServiceSettings):
     target_opset: int = setting(17, "The ONNX opset (default domain) models are exported with.",
                                 minimum=13, maximum=21)
     max_entity_rows: int = setting(5_000_000, "Most entity rows one job may train on.", minimum=1)
+    max_upload_bytes: int = setting(1024 * 1024 * 1024, "Largest stored size of one UploadEntityRows upload "
+                                                        "(bytes); larger uploads are RESOURCE_EXHAUSTED.",
+                                    minimum=1024)

@@ -145,10 +145,11 @@ def start_training(stack: Stack, tmp_path: Path) -> Iterator[StartTraining]:
 
 @pytest.fixture(scope="module")
 def dask_scheduler() -> Iterator[str]:
-    """A real local Dask cluster on loopback: a scheduler and two single-threaded worker processes."""
+    """A real local Dask cluster on loopback: a scheduler and one single-threaded worker process (one is
+    enough to cross a process boundary; a second only costs start-up time on a 2-core machine)."""
     from distributed import LocalCluster
 
-    cluster = LocalCluster(processes=True, n_workers=2, threads_per_worker=1, host="127.0.0.1",
+    cluster = LocalCluster(processes=True, n_workers=1, threads_per_worker=1, host="127.0.0.1",
                            dashboard_address=None, worker_dashboard_address=None)
     try:
         yield cluster.scheduler_address

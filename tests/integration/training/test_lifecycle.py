@@ -83,7 +83,7 @@ def test_a_job_interrupted_by_a_restart_is_retried_once_and_succeeds(start_train
 def test_the_dask_dispatcher_runs_the_same_job_on_a_real_cluster(
         stack: Stack, start_training: StartTraining, dask_scheduler: str) -> None:
     _, stub = start_training(dispatcher="dask", dask_scheduler_address=dask_scheduler)
-    job = submit(stub, spec("credit-dask", trials=2))
+    job = submit(stub, spec("credit-dask", trials=2, evaluation=False))
 
     done = wait_for(stub, job.name)
 
