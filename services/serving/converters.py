@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import struct
 from collections.abc import Mapping, Sequence
+from itertools import chain
+from typing import NamedTuple
 
 import numpy as np
 
@@ -18,7 +20,7 @@ from inference import grpc_service_pb2 as oip
 from services.common.errors import InvalidArgument
 from services.serving.sessions import ModelSession, TensorInfo
 from sextant.serving.v1 import resources_pb2 as serving_pb
-from sextant.type.v1 import tabular_pb2, types_pb2
+from sextant.type.v1 import features_pb2, tabular_pb2, types_pb2
 
 #: Open Inference Protocol datatype → (typed contents field, numpy dtype).
 _CONTENTS: dict[str, tuple[str, np.dtype]] = {
@@ -206,12 +208,33 @@ def _default_for(value: types_pb2.Value | None) -> object:
     return getattr(value, kind) if kind else None
 
 
+class InputColumn(NamedTuple):
+    """One typed column bound for a model input: where it came from (the field path named in errors),
+    the column itself and, for fetched features, a mask of the rows whose status is not PRESENT."""
+
+    where: str
+    column: tabular_pb2.Column
+    statuses: object = None  # the column's repeated FeatureValueStatus (fetched features only)
+
+
 def column_feeds(batch: tabular_pb2.ColumnBatch, session: ModelSession, max_rows: int, *, field: str,
                  use_defaults: bool, defaults: Mapping[str, types_pb2.Value]) -> tuple[dict, int, list]:
     """Session feeds from typed columns (one per model input); returns (feeds, rows, defaulted)."""
     rows = batch.row_count
     if rows <= 0 and batch.columns:
         rows = _column_length(batch.columns[0])
+    columns = [InputColumn(f"{field}.columns[{j}]", column) for j, column in enumerate(batch.columns)]
+    return input_feeds(columns, rows, session, max_rows, field=field, use_defaults=use_defaults, defaults=defaults)
+
+
+def input_feeds(columns: Sequence[InputColumn], rows: int, session: ModelSession, max_rows: int, *, field: str,
+                use_defaults: bool, defaults: Mapping[str, types_pb2.Value]) -> tuple[dict, int, list]:
+    """Session feeds from typed columns; returns (feeds, rows, defaulted).
+
+    Scalar numeric columns (the usual tabular case) are converted together: the columns of one source
+    type are read into one ``(columns, rows)`` array in a single pass, cast once, their missing rows
+    (``null_rows`` and non-PRESENT statuses) handled with one mask, NaN checked once; each feed is a
+    contiguous row of that array. Other columns (text, multi-element) are converted one by one."""
     if rows <= 0:
         raise InvalidArgument(f"{field}.row_count", "expected at least one row", reason="EMPTY_BATCH")
     if rows > max_rows:
@@ -219,12 +242,14 @@ def column_feeds(batch: tabular_pb2.ColumnBatch, session: ModelSession, max_rows
                               reason="BATCH_TOO_LARGE", metadata={"limit": max_rows})
     feeds: dict[str, np.ndarray] = {}
     defaulted: list[tuple[str, list[int]]] = []
-    for j, column in enumerate(batch.columns):
-        where = f"{field}.columns[{j}]"
-        info = session.input_by_name.get(column.name)
+    groups: dict[tuple[str, np.dtype], list[tuple[TensorInfo, InputColumn, object]]] = {}
+    by_name = session.input_by_name
+    for item in columns:
+        where, column = item.where, item.column
+        info = by_name.get(column.name)
         if info is None:
             raise InvalidArgument(f"{where}.name", f"model {session.model_name!r} has no input {column.name!r}; "
-                                                   f"expected one of {sorted(session.input_by_name)}",
+                                                   f"expected one of {sorted(by_name)}",
                                   reason="UNKNOWN_INPUT", metadata={"tensor": column.name})
         if info.name in feeds:
             raise InvalidArgument(f"{where}.name", f"input {info.name!r} is given twice", reason="DUPLICATE_INPUT",
@@ -233,47 +258,140 @@ def column_feeds(batch: tabular_pb2.ColumnBatch, session: ModelSession, max_rows
         if kind is None:
             raise InvalidArgument(f"{where}.values", f"column {info.name!r} carries no values",
                                   metadata={"tensor": info.name})
-        row_shape = tuple(d if d >= 0 else -1 for d in info.row_shape)
-        per_row = 1
-        for d in row_shape:
-            per_row *= d if d > 0 else 1
-        if column.element_shape and tuple(column.element_shape) != row_shape and -1 not in row_shape:
-            raise InvalidArgument(f"{where}.element_shape", f"input {info.name!r} expects elements of shape "
-                                                            f"{list(row_shape)}, got {list(column.element_shape)}",
-                                  reason="SHAPE_MISMATCH", metadata={"tensor": info.name})
-        if column.element_shape and -1 in row_shape:
-            per_row = 1
-            for d in column.element_shape:
-                per_row *= d
+        row_shape = info.shape[1:]
         is_text = info.dtype == object
         if is_text != (kind in ("string_values", "bytes_values")) or (not is_text and kind not in _NUMERIC):
             raise InvalidArgument(f"{where}.dtype", f"input {info.name!r} expects {info.datatype}, got "
                                                     f"{kind.removesuffix('_values')} values",
                                   reason="DATATYPE_MISMATCH", metadata={"tensor": info.name})
-        values = getattr(column, kind)
-        values = values.unix_micros if kind == "timestamp_values" else values.values
-        if len(values) != rows * per_row:
-            raise InvalidArgument(f"{where}.{kind}", f"input {info.name!r} needs {rows * per_row} values for {rows} "
-                                                     f"rows, got {len(values)}", reason="CONTENT_SIZE_MISMATCH",
-                                  metadata={"tensor": info.name, "expected": rows * per_row, "actual": len(values)})
-        if kind == "bytes_values":
-            array = np.array([v.decode("utf-8", errors="replace") for v in values], dtype=object)
-        else:
-            array = np.array(values, dtype=_COLUMN_VALUES[kind])
-        if not is_text and array.dtype != info.dtype:
-            array = array.astype(info.dtype)
-        shape = (rows, *(d if d > 0 else per_row for d in row_shape)) if row_shape else (rows,)
-        array = array.reshape(shape)
-        if column.null_rows:
-            array = _fill_missing(array, info, list(column.null_rows), where, use_defaults, defaults)
-            defaulted.append((info.name, sorted(set(column.null_rows))))
+        if not is_text and row_shape in ((), (1,)) and (not column.element_shape
+                                                         or tuple(column.element_shape) == row_shape):
+            values = getattr(column, kind)
+            values = values.unix_micros if kind == "timestamp_values" else values.values
+            if len(values) != rows:
+                raise InvalidArgument(f"{where}.{kind}", f"input {info.name!r} needs {rows} values for {rows} rows, "
+                                                         f"got {len(values)}", reason="CONTENT_SIZE_MISMATCH",
+                                      metadata={"tensor": info.name, "expected": rows, "actual": len(values)})
+            groups.setdefault((kind, info.dtype), []).append((info, item, values))
+            feeds[info.name] = _PENDING
+            continue
+        array, missing = _single_column(info, item, kind, rows, where)
+        if missing:
+            array = _fill_missing(array, info, missing, where, use_defaults, defaults)
+            defaulted.append((info.name, missing))
         _check_nan(info, array, where)
         feeds[info.name] = array
-    missing = [info.name for info in session.inputs if info.name not in feeds]
-    if missing:
-        raise InvalidArgument(f"{field}.columns", f"missing column(s) {missing} of model {session.model_name!r}",
-                              reason="MISSING_INPUT", metadata={"tensor": missing[0]})
+    for (kind, dtype), members in groups.items():
+        _scalar_group(feeds, defaulted, kind, dtype, members, rows, use_defaults, defaults)
+    missing_inputs = [info.name for info in session.inputs if info.name not in feeds]
+    if missing_inputs:
+        raise InvalidArgument(f"{field}.columns", f"missing column(s) {missing_inputs} of model "
+                                                  f"{session.model_name!r}",
+                              reason="MISSING_INPUT", metadata={"tensor": missing_inputs[0]})
     return feeds, rows, defaulted
+
+
+_PENDING = np.empty(0)
+_PRESENT = features_pb2.FEATURE_VALUE_STATUS_PRESENT
+_SUPPLIED = features_pb2.FEATURE_VALUE_STATUS_SUPPLIED
+
+
+def _scalar_group(feeds: dict, defaulted: list, kind: str, dtype: np.dtype,
+                  members: list[tuple[TensorInfo, InputColumn, object]], rows: int, use_defaults: bool,
+                  defaults: Mapping[str, types_pb2.Value]) -> None:
+    """Convert scalar columns of one source kind and target dtype together (see :func:`input_feeds`)."""
+    count = len(members)
+    matrix = np.fromiter(chain.from_iterable(values for _, _, values in members), dtype=_COLUMN_VALUES[kind],
+                         count=count * rows).reshape(count, rows)
+    if matrix.dtype != dtype:
+        matrix = matrix.astype(dtype)
+    missing = None
+    with_status = [j for j, (_, item, _) in enumerate(members) if item.statuses is not None]
+    if with_status:
+        statuses = np.fromiter(chain.from_iterable(members[j][1].statuses for j in with_status), dtype=np.int32,
+                               count=len(with_status) * rows).reshape(len(with_status), rows)
+        missing = np.zeros((count, rows), dtype=bool)
+        missing[with_status] = (statuses != _PRESENT) & (statuses != _SUPPLIED)
+    for j, (info, item, _) in enumerate(members):
+        null_rows = item.column.null_rows
+        if null_rows:
+            index = np.asarray(null_rows, dtype=np.int64)
+            outside = index[(index < 0) | (index >= rows)]
+            if outside.size:
+                raise InvalidArgument(f"{item.where}.null_rows", f"row {int(outside[0])} is outside the {rows} rows",
+                                      metadata={"tensor": info.name, "row": int(outside[0])})
+            if missing is None:
+                missing = np.zeros((count, rows), dtype=bool)
+            missing[j, index] = True
+    if dtype in _FLOATS:
+        check = matrix if missing is None else np.where(missing, 0, matrix)
+        bad = np.isnan(check.sum(axis=1))
+        if bad.any():
+            for j in np.flatnonzero(bad):
+                info, item, _ = members[j]
+                if not info.allow_nan:
+                    first = int(np.flatnonzero(np.isnan(check[j]))[0])
+                    raise InvalidArgument(item.where, f"input {info.name!r} contains NaN (first in row {first}); the "
+                                                      f"model does not accept missing values", reason="NAN_NOT_ALLOWED",
+                                          metadata={"tensor": info.name, "row": first})
+    if missing is not None and missing.any():
+        for j in np.flatnonzero(missing.any(axis=1)):
+            info, item, _ = members[j]
+            null_rows = np.flatnonzero(missing[j])
+            first = int(null_rows[0])
+            if not use_defaults:
+                raise InvalidArgument(item.where, f"input {info.name!r} has no value in row {first}",
+                                      reason="MISSING_FEATURE", metadata={"tensor": info.name, "row": first})
+            default = _default_for(defaults.get(info.name))
+            if default is None:
+                if dtype not in _FLOATS:
+                    raise InvalidArgument(item.where, f"input {info.name!r} has no value in row {first} and no "
+                                                      f"default", reason="MISSING_FEATURE",
+                                          metadata={"tensor": info.name, "row": first})
+                default = np.nan
+            matrix[j, null_rows] = default
+            defaulted.append((info.name, null_rows.tolist()))
+    for j, (info, _, _) in enumerate(members):
+        feeds[info.name] = matrix[j].reshape(rows, *info.shape[1:])
+
+
+def _single_column(info: TensorInfo, item: InputColumn, kind: str, rows: int, where: str
+                   ) -> tuple[np.ndarray, list[int]]:
+    """One text or multi-element column as an array, and its missing rows."""
+    column = item.column
+    row_shape = tuple(d if d >= 0 else -1 for d in info.row_shape)
+    per_row = 1
+    for d in row_shape:
+        per_row *= d if d > 0 else 1
+    if column.element_shape and tuple(column.element_shape) != row_shape and -1 not in row_shape:
+        raise InvalidArgument(f"{where}.element_shape", f"input {info.name!r} expects elements of shape "
+                                                        f"{list(row_shape)}, got {list(column.element_shape)}",
+                              reason="SHAPE_MISMATCH", metadata={"tensor": info.name})
+    if column.element_shape and -1 in row_shape:
+        per_row = 1
+        for d in column.element_shape:
+            per_row *= d
+    values = getattr(column, kind)
+    values = values.unix_micros if kind == "timestamp_values" else values.values
+    if len(values) != rows * per_row:
+        raise InvalidArgument(f"{where}.{kind}", f"input {info.name!r} needs {rows * per_row} values for {rows} "
+                                                 f"rows, got {len(values)}", reason="CONTENT_SIZE_MISMATCH",
+                              metadata={"tensor": info.name, "expected": rows * per_row, "actual": len(values)})
+    if kind == "bytes_values":
+        array = np.array([v.decode("utf-8", errors="replace") for v in values], dtype=object)
+    elif kind == "string_values":
+        array = np.array(list(values), dtype=object)
+    else:
+        array = np.fromiter(values, dtype=_COLUMN_VALUES[kind], count=len(values))
+        if array.dtype != info.dtype:
+            array = array.astype(info.dtype)
+    shape = (rows, *(d if d > 0 else per_row for d in row_shape)) if row_shape else (rows,)
+    array = array.reshape(shape)
+    missing = set(column.null_rows)
+    if item.statuses is not None:
+        statuses = np.fromiter(item.statuses, dtype=np.int32, count=len(item.statuses))
+        missing.update(np.flatnonzero((statuses != _PRESENT) & (statuses != _SUPPLIED)).tolist())
+    return array, sorted(missing)
 
 
 def _fill_missing(array: np.ndarray, info: TensorInfo, null_rows: list[int], where: str, use_defaults: bool,

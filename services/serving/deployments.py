@@ -320,8 +320,11 @@ class DeploymentCatalog:
         versions = []
         for role, alias in roles(d):
             try:
+                # The alias first (its decision id is the promotion evidence), then the version it names.
+                found = self._registry.call("GetAlias", reg_pb.GetAliasRequest(model_name=d.model_name,
+                                                                               alias=alias)).alias
                 mv = self._registry.call("GetModelVersion", reg_pb.GetModelVersionRequest(
-                    model_name=d.model_name, alias=alias)).model_version
+                    model_name=d.model_name, version=found.version)).model_version
             except grpc.RpcError as error:
                 if error.code() == grpc.StatusCode.NOT_FOUND:
                     raise NotFound("alias", f"{d.model_name}@{alias}", metadata={"model_name": d.model_name,
@@ -335,7 +338,8 @@ class DeploymentCatalog:
             elif role == model_pb2.DEPLOYMENT_ROLE_SHADOW:
                 percent = 0.0
             versions.append(policy_pb.ServedVersion(role=role, alias=alias, model_version=mv.version,
-                                                    traffic_percent=percent, stale=mv.stale))
+                                                    traffic_percent=percent, stale=mv.stale,
+                                                    promotion_decision_id=found.decision_id))
         return versions
 
     def _evaluate(self, d: serving_pb.Deployment, model: object, versions: list[policy_pb.ServedVersion],

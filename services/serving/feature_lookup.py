@@ -8,10 +8,14 @@ missing-feature policy applies to them exactly as to nulls sent by a caller.
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
+
 import grpc
 
 from services.common.dependencies import Dependency
 from services.common.errors import FailedPrecondition, InvalidArgument
+from services.serving.converters import InputColumn
 from services.serving.sessions import ModelSession
 from sextant.featurestore.v1 import featurestore_service_pb2 as fs_pb
 from sextant.serving.v1 import resources_pb2 as serving_pb
@@ -23,15 +27,24 @@ class FeatureLookup:
 
     def __init__(self, featurestore: Dependency) -> None:
         self._featurestore = featurestore
+        #: session → {input name: feature reference}, forgotten with the session.
+        self._fed: weakref.WeakKeyDictionary[ModelSession, dict] = weakref.WeakKeyDictionary()
 
     def columns(self, session: ModelSession, keys: tabular_pb2.ColumnBatch, supplied: tabular_pb2.ColumnBatch
-                ) -> tuple[tabular_pb2.ColumnBatch, list[serving_pb.FeatureProvenance]]:
-        """The model's input columns for ``keys`` (fetched and supplied) and their provenance."""
+                ) -> tuple[list[InputColumn], int, Callable[[], list[serving_pb.FeatureProvenance]]]:
+        """The model's input columns for ``keys`` (fetched and supplied), the row count, and a function
+        building their provenance (called only when the caller asked for the features used).
+
+        Fetched columns are used in place (no copy); their statuses travel with them so the converter
+        masks the rows the store did not answer with a value."""
         rows = keys.row_count or (len(_values(keys.columns[0])) if keys.columns else 0)
         if rows <= 0 or not keys.columns:
             raise InvalidArgument("entity_keys.keys", "expected at least one join-key column with one row per "
                                                       "prediction")
-        fed = {spec.name: spec.feature for spec in session.signature.inputs if spec.feature.feature_view}
+        fed = self._fed.get(session)
+        if fed is None:
+            fed = {spec.name: spec.feature for spec in session.signature.inputs if spec.feature.feature_view}
+            self._fed[session] = fed
         if not fed:
             raise FailedPrecondition(f"model {session.model_name!r} version {session.version} has no input fed from "
                                      f"a feature; send feature_values", reason="NO_FEATURE_INPUTS",
@@ -43,7 +56,7 @@ class FeatureLookup:
                                       f"input {column.name!r} is fed from feature {fed[column.name].feature_view}:"
                                       f"{fed[column.name].feature} and may not be supplied",
                                       metadata={"tensor": column.name})
-            supplied_by_name[column.name] = column
+            supplied_by_name[column.name] = (j, column)
         request = fs_pb.GetOnlineFeaturesRequest(
             features=features_pb2.FeatureSelection(references=features_pb2.FeatureReferenceList(
                 references=list(fed.values()))), entity_keys=keys, full_feature_names=True)
@@ -55,31 +68,46 @@ class FeatureLookup:
                                       reason="FEATURE_LOOKUP_REFUSED") from None
             raise
         by_feature = {(c.feature_view, c.feature): c for c in response.columns}
-        batch = tabular_pb2.ColumnBatch(row_count=rows)
-        provenance = []
-        for info in session.inputs:
+        columns: list[InputColumn] = []
+        used: list[tuple[str, object, object]] = []
+        for i, info in enumerate(session.inputs):
             reference = fed.get(info.name)
             if reference is None:
-                column = supplied_by_name.get(info.name)
-                if column is not None:
-                    batch.columns.append(column)
-                    provenance.append(serving_pb.FeatureProvenance(
-                        input_name=info.name, statuses=[features_pb2.FEATURE_VALUE_STATUS_SUPPLIED] * rows,
-                        event_time_micros=[0] * rows))
+                found = supplied_by_name.get(info.name)
+                if found is not None:
+                    columns.append(InputColumn(f"entity_keys.supplied_values.columns[{found[0]}]", found[1]))
+                    used.append((info.name, None, None))
                 continue
             fetched = by_feature.get((reference.feature_view, reference.feature))
             if fetched is None:
                 raise FailedPrecondition(f"the feature store returned no column for {reference.feature_view}:"
                                          f"{reference.feature}", reason="FEATURE_MISSING_FROM_LOOKUP",
                                          metadata={"tensor": info.name})
-            column = batch.columns.add()
-            column.CopyFrom(fetched.values)
-            column.name = info.name
-            resolved = types_pb2.ResolvedFeature(reference=reference)
-            provenance.append(serving_pb.FeatureProvenance(input_name=info.name, feature=resolved,
-                                                           statuses=fetched.statuses,
-                                                           event_time_micros=fetched.event_time_micros))
-        return batch, provenance
+            statuses = fetched.statuses
+            if len(statuses) not in (0, rows):
+                raise FailedPrecondition(f"the feature store returned {len(statuses)} statuses for {rows} rows of "
+                                         f"{reference.feature_view}:{reference.feature}",
+                                         reason="FEATURE_LOOKUP_MALFORMED", metadata={"tensor": info.name})
+            values = fetched.values
+            if values.name != info.name:
+                values.name = info.name  # the response is ours alone: rename in place rather than copy
+            columns.append(InputColumn(f"entity_keys.columns[{i}]", values, statuses if len(statuses) else None))
+            used.append((info.name, reference, fetched))
+
+        def provenance() -> list[serving_pb.FeatureProvenance]:
+            items = []
+            for name, reference, fetched in used:
+                if fetched is None:
+                    items.append(serving_pb.FeatureProvenance(
+                        input_name=name, statuses=[features_pb2.FEATURE_VALUE_STATUS_SUPPLIED] * rows,
+                        event_time_micros=[0] * rows))
+                else:
+                    items.append(serving_pb.FeatureProvenance(
+                        input_name=name, feature=types_pb2.ResolvedFeature(reference=reference),
+                        statuses=fetched.statuses, event_time_micros=fetched.event_time_micros))
+            return items
+
+        return columns, rows, provenance
 
 
 def _values(column: tabular_pb2.Column) -> list:

@@ -9,6 +9,7 @@ atomic under the GIL). Requests already running keep the old session object and 
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -40,8 +41,13 @@ class ModelPool:
     """Sessions by (model, version) and served versions by (model, alias)."""
 
     def __init__(self, cache: ArtifactCache, *, intra_op_threads: int, inter_op_threads: int,
-                 warmup_rows: int, loader_threads: int = 2) -> None:
+                 warmup_rows: int, loader_threads: int = 2, memory_budget_bytes: int = 0) -> None:
         self._cache = cache
+        self._budget = memory_budget_bytes
+        #: (model, version) → tick of its last use (a counter, for least-recently-used eviction).
+        self._used: dict[tuple[str, int], int] = {}
+        self._tick = itertools.count(1)
+        self.evicted = 0
         self._intra = intra_op_threads
         self._inter = inter_op_threads
         self._warmup_rows = warmup_rows
@@ -62,6 +68,8 @@ class ModelPool:
         if version is not None:
             session = self._sessions.get((model_name, version))
             if session is not None:
+                if self._budget:
+                    self._used[(model_name, version)] = next(self._tick)
                 return session
         self.follow(model_name, alias)
         raise self._not_ready(model_name, self._pending_alias.get((model_name, alias), 0), alias)
@@ -70,6 +78,8 @@ class ModelPool:
         """The session of an explicit version, loading it in the background on first use."""
         session = self._sessions.get((model_name, version))
         if session is not None:
+            if self._budget:
+                self._used[(model_name, version)] = next(self._tick)
             return session
         status = self._status.get((model_name, version))
         if status is None or self._retryable(status):
@@ -141,8 +151,40 @@ class ModelPool:
             for key in dropped:
                 del self._sessions[key]
                 self._status.pop(key, None)
+                self._used.pop(key, None)
         self._update_gauges()
         return len(dropped)
+
+    def _enforce_budget(self, keep: tuple[str, int] | None) -> None:
+        """Evict least-recently-used sessions that no alias points at (nor waits for) until the loaded
+        sessions fit the memory budget; ``keep`` (the session just loaded) is never evicted. Sessions an
+        alias serves are never evicted, so the budget can be exceeded by them alone (logged)."""
+        if not self._budget:
+            return
+        evicted = []
+        with self._lock:
+            total = sum(s.memory_bytes for s in self._sessions.values())
+            if total <= self._budget:
+                return
+            used = {(m, v) for (m, _a), v in self._aliases.items()} | {
+                (m, v) for (m, _a), v in self._pending_alias.items()}
+            candidates = sorted((self._used.get(key, 0), key) for key in self._sessions if key not in used
+                                and key != keep)
+            for _tick, key in candidates:
+                if total <= self._budget:
+                    break
+                total -= self._sessions.pop(key).memory_bytes
+                self._status.pop(key, None)
+                self._used.pop(key, None)
+                evicted.append(key)
+            self.evicted += len(evicted)
+        for model_name, version in evicted:
+            self._log.info("session evicted (memory budget)", model=model_name, version=version,
+                           budget_bytes=self._budget)
+        if total > self._budget:
+            self._log.warning("memory budget exceeded by sessions that aliases serve", budget_bytes=self._budget,
+                              loaded_bytes=total)
+        self._update_gauges()
 
     def _point(self, key: tuple[str, str], model_version: resources_pb2.ModelVersion) -> None:
         model_name, version = model_version.model_name, model_version.version
@@ -166,6 +208,7 @@ class ModelPool:
             self._log.info("alias swapped", model=key[0], alias=key[1], from_version=old, to_version=version)
             for callback in self.on_swap:
                 callback(key[0], key[1], old, version)
+            self._enforce_budget(None)  # the old version may no longer be pointed at
 
     # --- loading --------------------------------------------------------------------------------
 
@@ -200,6 +243,7 @@ class ModelPool:
             return
         with self._lock:
             self._sessions[key] = session
+            self._used[key] = next(self._tick)
             self._status[key] = LoadStatus(serving_pb.LOAD_STATE_READY, since=time.monotonic())
             waiting = [alias_key for alias_key, version in self._pending_alias.items()
                        if alias_key[0] == key[0] and version == key[1]]
@@ -207,6 +251,7 @@ class ModelPool:
         self._log.info("model loaded", model=key[0], version=key[1], from_disk_cache=artifact.from_disk_cache)
         for alias_key in waiting:
             self._swap(alias_key, key[1])
+        self._enforce_budget(key)
 
     def _set_status(self, key: tuple[str, int], state: int, message: str = "") -> None:
         with self._lock:

@@ -10,9 +10,18 @@ import time
 import uuid
 from dataclasses import dataclass
 
+import numpy as np
+
 from inference import grpc_service_pb2 as oip
-from services.common.errors import InvalidArgument, NotFound, SextantError, Unavailable, Unimplemented
-from services.serving import converters, metrics
+from services.common.errors import (
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    SextantError,
+    Unavailable,
+    Unimplemented,
+)
+from services.serving import converters, metrics, routing
 from services.serving.deployments import DEFAULT_ALIAS, DeploymentCatalog
 from services.serving.feature_lookup import FeatureLookup
 from services.serving.micro_batching import MicroBatcher
@@ -200,6 +209,10 @@ class Predictor:
                 raise Unimplemented("Arrow output is not supported yet; ask for OUTPUT_FORMAT_COLUMNS",
                                     reason="ARROW_NOT_IMPLEMENTED", metadata={"field": "output_format"})
             target = self.predict_target(request, request_id)
+            split = None
+            if kind == "entity_keys" and _splits_by_entity_key(target):
+                target, split = self._row_split(target.deployment, request.entity_keys.keys,
+                                                request.routing_key or request_id)
             session = target.session
             deployment = target.deployment
             use_defaults = (deployment is not None and deployment.missing_feature_policy
@@ -209,15 +222,19 @@ class Predictor:
                 if self._lookup is None:
                     raise Unimplemented("Predict by entity keys needs a feature store", reason="NO_FEATURE_STORE",
                                         metadata={"field": "entity_keys"})
-                batch, provenance = self._lookup.columns(session, request.entity_keys.keys,
-                                                         request.entity_keys.supplied_values)
-                field = "entity_keys"
+                columns, rows, provenance = self._lookup.columns(session, request.entity_keys.keys,
+                                                                 request.entity_keys.supplied_values)
+                feeds, rows, defaulted = converters.input_feeds(
+                    columns, rows, session, self._max_rows, field="entity_keys", use_defaults=use_defaults,
+                    defaults=deployment.default_values if deployment is not None else {})
             else:
-                batch, field = request.feature_values.columns, "feature_values.columns"
-            feeds, rows, defaulted = converters.column_feeds(
-                batch, session, self._max_rows, field=field, use_defaults=use_defaults,
-                defaults=deployment.default_values if deployment is not None else {})
+                feeds, rows, defaulted = converters.column_feeds(
+                    request.feature_values.columns, session, self._max_rows, field="feature_values.columns",
+                    use_defaults=use_defaults, defaults=deployment.default_values if deployment is not None else {})
             names = converters.requested_outputs(request.output_names, session, "output_names[{}]")
+            if split is not None:
+                return self._predict_split(request, request_id, target, split, names, feeds, rows, defaulted,
+                                           provenance, started)
             compute_started = time.perf_counter()
             results = self._run(target, names, feeds, rows)
             computed = time.perf_counter()
@@ -227,7 +244,8 @@ class Predictor:
                 route=target.route, outputs=converters.output_columns(names, results, rows),
                 class_labels=session.signature.class_labels)
             if request.return_features:
-                response.features.CopyFrom(_features_used(feeds, rows, defaulted, provenance))
+                response.features.CopyFrom(_features_used(feeds, rows, defaulted,
+                                                          provenance() if provenance is not None else None))
             self._shadow_score(target, feeds, request_id)
             self._observe(target, started, computed - compute_started)
             self._record(request_id, target, target.route, feeds, names, results, started)
@@ -239,6 +257,77 @@ class Predictor:
             raise
         finally:
             metrics.IN_FLIGHT.dec()
+
+    # --- canary split per row by entity key -------------------------------------------------------
+
+    def _row_split(self, deployment: serving_pb.Deployment, keys: object, routing_key: str
+                   ) -> tuple[Target, tuple | None]:
+        """The target that converts the request's inputs, and (canary target, canary row mask) when
+        the rows go to both sides.
+
+        Each row goes to the canary when the SHA-256 bucket of its entity key is below the traffic
+        percentage, so a key sticks to one side. The inputs are fetched once (one GetOnlineFeatures
+        call) with the primary's signature and the rows are then divided, which requires the canary
+        to take the same inputs; when its inputs differ, or it is not ready, the whole request is
+        routed as under CANARY_SPLIT_KEY_REQUEST_ID (the canary's rows then fall back to the primary)."""
+        primary = Target(self._pool.by_alias(deployment.model_name, deployment.alias), deployment.alias, _PRIMARY,
+                         deployment)
+        rows = keys.row_count or _key_rows(keys)
+        mask = routing.canary_rows(keys, rows, deployment.canary.traffic_percent)
+        if not mask.any():
+            return primary, None
+        try:
+            canary = Target(self._pool.by_alias(deployment.model_name, deployment.canary.alias),
+                            deployment.canary.alias, _CANARY, deployment)
+        except (Unavailable, NotFound):
+            return primary, None  # a canary that is not ready sends its traffic to the primary (DEGRADED)
+        if mask.all():
+            return canary, None
+        if not _same_inputs(primary.session, canary.session):
+            return self._deployment_target(deployment, routing_key), None
+        return primary, (canary, mask)
+
+    def _predict_split(self, request: pb.PredictRequest, request_id: str, primary: Target, split: tuple,
+                       names: list[str], feeds: dict, rows: int, defaulted: list, provenance: object,
+                       started: float) -> pb.PredictResponse:
+        """Score the primary's rows and the canary's rows and reassemble the outputs in request order."""
+        canary, mask = split
+        converters.requested_outputs(names, canary.session, "output_names[{}]")
+        sides = ((primary, np.flatnonzero(~mask)), (canary, np.flatnonzero(mask)))
+        merged: list[np.ndarray | None] = [None] * len(names)
+        compute = 0.0
+        scored = []
+        for side, index in sides:
+            part = {name: array[index] for name, array in feeds.items()}
+            compute_started = time.perf_counter()
+            results = self._run(side, names, part, len(index))
+            compute += time.perf_counter() - compute_started
+            for j, array in enumerate(results):
+                if merged[j] is None:
+                    merged[j] = np.empty((rows, *array.shape[1:]), dtype=array.dtype)
+                elif merged[j].dtype != array.dtype or merged[j].shape[1:] != array.shape[1:]:
+                    raise FailedPrecondition(f"canary {canary.alias!r} answers output {names[j]!r} as "
+                                             f"{array.dtype}{list(array.shape[1:])}, the primary as "
+                                             f"{merged[j].dtype}{list(merged[j].shape[1:])}",
+                                             reason="CANARY_OUTPUT_MISMATCH", metadata={"tensor": names[j]})
+                merged[j][index] = array
+            scored.append((side, part, results))
+        for side, part, results in scored:
+            self._record(request_id, side, side.route, part, names, results, started)
+        session = primary.session
+        routes = np.where(mask, _CANARY, _PRIMARY)
+        versions = np.where(mask, canary.session.version, session.version)
+        response = pb.PredictResponse(
+            request_id=request_id, deployment=primary.deployment.name, model_name=session.model_name,
+            model_version=session.version, alias=primary.alias, route=_PRIMARY,
+            outputs=converters.output_columns(names, merged, rows), class_labels=session.signature.class_labels,
+            row_routing=serving_pb.RowRouting(routes=routes.tolist(), model_versions=versions.tolist()))
+        if request.return_features:
+            response.features.CopyFrom(_features_used(feeds, rows, defaulted,
+                                                      provenance() if provenance is not None else None))
+        self._shadow_score(primary, feeds, request_id)
+        self._observe(primary, started, compute)
+        return response
 
     # --- helpers ------------------------------------------------------------------------------------
 
@@ -298,6 +387,31 @@ class Predictor:
         pair[0].observe(time.perf_counter() - started)
         pair[1].observe(compute)
         pair[2].inc()
+
+
+def _splits_by_entity_key(target: Target) -> bool:
+    deployment = target.deployment
+    return (deployment is not None and target.route != _DIRECT and deployment.HasField("canary")
+            and deployment.canary.split_key == serving_pb.CANARY_SPLIT_KEY_ENTITY_KEY)
+
+
+def _key_rows(keys: object) -> int:
+    if not keys.columns:
+        return 0
+    column = keys.columns[0]
+    kind = column.WhichOneof("values")
+    if kind is None:
+        return 0
+    values = getattr(column, kind)
+    return len(values.unix_micros if kind == "timestamp_values" else values.values)
+
+
+def _same_inputs(a: ModelSession, b: ModelSession) -> bool:
+    """Whether two sessions take the same inputs fed from the same features."""
+    if [(i.name, i.dtype, i.shape) for i in a.inputs] != [(i.name, i.dtype, i.shape) for i in b.inputs]:
+        return False
+    return ({s.name: s.feature.SerializeToString() for s in a.signature.inputs}
+            == {s.name: s.feature.SerializeToString() for s in b.signature.inputs})
 
 
 def _count_failure(session: ModelSession, started: float) -> None:

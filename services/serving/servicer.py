@@ -241,7 +241,7 @@ def build_servicers(ctx: ServiceContext) -> dict[str, object]:
                             policy_service_pb2.DESCRIPTOR.services_by_name["PolicyService"], timeout=timeout)
     cache = ArtifactCache(settings.resolved_model_cache_dir(), registry)
     pool = ModelPool(cache, intra_op_threads=settings.intra_op_threads, inter_op_threads=settings.inter_op_threads,
-                     warmup_rows=settings.warmup_rows)
+                     warmup_rows=settings.warmup_rows, memory_budget_bytes=settings.model_memory_budget_bytes)
     catalog = DeploymentCatalog(DeploymentRepository(ctx.database), pool, registry, policy)
     catalog.refresh()
     ctx.closers.append(catalog.start_refresh(settings.deployment_refresh_seconds))

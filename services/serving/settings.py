@@ -27,6 +27,10 @@ class ServingSettings(ServiceSettings):
     inter_op_threads: int = setting(1, "onnxruntime inter-op threads per session.", minimum=0, maximum=256)
     warmup_rows: int = setting(8, "Rows of synthetic input each new session scores before it is swapped in.",
                                minimum=1, maximum=10_000)
+    model_memory_budget_bytes: int = setting(0, "Memory budget of the loaded sessions (their ONNX artifact sizes); "
+                                                "beyond it the least recently used sessions that no alias points "
+                                                "at are evicted (and reloaded on their next use). 0 means no "
+                                                "budget.", minimum=0)
     max_batch_rows: int = setting(10_000, "Largest number of rows one request may carry.", minimum=1)
     registry_follower: bool = setting(True, "Follow the registry's event stream and hot-swap versions when an "
                                             "alias that a deployment serves moves.")

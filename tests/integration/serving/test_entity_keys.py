@@ -32,13 +32,13 @@ MODEL = "credit-score"
 WEIGHTS = np.array([[1.0], [10.0], [100.0]], dtype=np.float32)
 
 
-def scorer_onnx() -> bytes:
-    """score = [f0, f1, f2] @ [1, 10, 100]: three scalar inputs, each fed from a feature."""
+def scorer_onnx(weights: np.ndarray = WEIGHTS) -> bytes:
+    """score = [f0, f1, f2] @ weights ([1, 10, 100]): three scalar inputs, each fed from a feature."""
     graph = helper.make_graph(
         [helper.make_node("Concat", ["f0", "f1", "f2"], ["x"], axis=1), helper.make_node("MatMul", ["x", "w"], ["score"])],
         "scorer", [helper.make_tensor_value_info(n, TensorProto.FLOAT, [None, 1]) for n in ("f0", "f1", "f2")],
         [helper.make_tensor_value_info("score", TensorProto.FLOAT, [None, 1])],
-        initializer=[helper.make_tensor("w", TensorProto.FLOAT, [3, 1], WEIGHTS.reshape(-1).tolist())])
+        initializer=[helper.make_tensor("w", TensorProto.FLOAT, [3, 1], weights.reshape(-1).tolist())])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 15)])
     model.ir_version = 8
     onnx.checker.check_model(model)
@@ -71,16 +71,13 @@ def featurestore(tmp_path_factory: pytest.TempPathFactory) -> str:
     running.stop(0)
 
 
-@pytest.fixture(scope="module")
-def serving_fs(registry: Registry, featurestore: str, start_serving: Callable[..., Serving]) -> Serving:
-    """A serving server wired to the feature store, with the scorer registered at production."""
-    data = scorer_onnx()
+def register_scorer(registry: Registry, data: bytes) -> int:
+    """Register a scorer version whose inputs are fed from features `live:f0..f2`; returns its number."""
     signature = types_pb2.ModelSignature(
         inputs=[types_pb2.TensorSpec(name=n, dtype=types_pb2.DATA_TYPE_FLOAT32, shape=[-1, 1],
                                      feature=types_pb2.FeatureReference(feature_view="live", feature=n))
                 for n in ("f0", "f1", "f2")],
         outputs=[types_pb2.TensorSpec(name="score", dtype=types_pb2.DATA_TYPE_FLOAT32, shape=[-1, 1])])
-    registry.create_model(MODEL)
     created = registry.stub.CreateModelVersion(reg.CreateModelVersionRequest(model_name=MODEL, model_version=(
         resources_pb2.ModelVersion(format=resources_pb2.MODEL_FORMAT_ONNX, task=model_pb2.MODEL_TASK_REGRESSION,
                                    signature=signature, artifact_sha256=hashlib.sha256(data).hexdigest(),
@@ -89,7 +86,18 @@ def serving_fs(registry: Registry, featurestore: str, start_serving: Callable[..
                                       sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
     registry.stub.UploadArtifact(iter([reg.UploadArtifactRequest(header=header),
                                        reg.UploadArtifactRequest(chunk=data)]), timeout=30)
-    registry.set_alias(MODEL, "production", created.version)
+    return created.version
+
+
+@pytest.fixture(scope="module")
+def serving_fs(registry: Registry, featurestore: str, start_serving: Callable[..., Serving]) -> Serving:
+    """A serving server wired to the feature store; the scorer at production and stable, twice its weights
+    at canary."""
+    registry.create_model(MODEL)
+    primary = register_scorer(registry, scorer_onnx())
+    registry.set_alias(MODEL, "production", primary)
+    registry.set_alias(MODEL, "stable", primary)
+    registry.set_alias(MODEL, "canary", register_scorer(registry, scorer_onnx(WEIGHTS * 2)))
     return start_serving(featurestore_address=featurestore)
 
 
@@ -144,3 +152,46 @@ def test_supplying_a_feature_fed_input_is_invalid(serving_fs: Serving) -> None:
     with pytest.raises(grpc.RpcError) as caught:
         predict(serving_fs, request)
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_canary_split_per_row_by_entity_key_is_sticky_and_reassembled_in_order(serving_fs: Serving) -> None:
+    # Customers 1 and 2 have features; every other key is NOT_FOUND and gets the defaults (f0 = 3), so
+    # the primary answers 3 for them and the canary (twice the weights) 6.
+    serving_fs.sextant.CreateDeployment(pb.CreateDeploymentRequest(deployment=res.Deployment(
+        name="credit-rows", model_name=MODEL, alias="stable", missing_feature_policy=res.MISSING_FEATURE_POLICY_USE_DEFAULT,
+        default_values={n: types_pb2.Value(double_value=v) for n, v in (("f0", 3.0), ("f1", 0.0), ("f2", 0.0))},
+        canary=res.CanaryConfig(alias="canary", traffic_percent=30,
+                                split_key=res.CANARY_SPLIT_KEY_ENTITY_KEY))), timeout=10)
+    for _ in range(400):  # bounded wait until both versions are loaded
+        state = serving_fs.sextant.GetDeployment(pb.GetDeploymentRequest(name="credit-rows"), timeout=10)
+        if state.deployment.state == res.DEPLOYMENT_STATE_READY:
+            break
+        time.sleep(0.05)
+    assert state.deployment.state == res.DEPLOYMENT_STATE_READY
+    ids = list(range(1, 2001))
+    canary: list[bool] = []
+    base = {1: 1.0 + 5.0, 2: 2.0 + 2.5 + 1.0}
+    for chunk in (ids[:1000], ids[1000:]):  # the feature store looks up at most 1000 rows per call
+        answer = predict(serving_fs, pb.PredictRequest(deployment="credit-rows", entity_keys=keys(*chunk)))
+        assert answer.route == model_pb2.PREDICTION_ROUTE_PRIMARY and answer.alias == "stable"
+        routes = [r == model_pb2.PREDICTION_ROUTE_CANARY for r in answer.row_routing.routes]
+        assert len(routes) == len(chunk)
+        primary_version = answer.model_version
+        versions = list(answer.row_routing.model_versions)
+        assert {v for v, c in zip(versions, routes, strict=True) if not c} == {primary_version}
+        assert {v for v, c in zip(versions, routes, strict=True) if c} == {primary_version + 1}
+        # Outputs come back in request order: each row's score is its side's answer for its key.
+        expected = [base.get(i, 3.0) * (2 if c else 1) for i, c in zip(chunk, routes, strict=True)]
+        np.testing.assert_allclose(answer.outputs.columns.columns[0].float_values.values, expected, rtol=1e-6)
+        canary.extend(routes)
+    assert 500 <= sum(canary) <= 700  # 30 % of 2000 = 600, binomial sd ~20
+    # Sticky per key: the same keys in another order and in a smaller request take the same sides.
+    side = dict(zip(ids, canary, strict=True))
+    shuffled = ids[::-1][:500]
+    again = predict(serving_fs, pb.PredictRequest(deployment="credit-rows", entity_keys=keys(*shuffled)))
+    assert [r == model_pb2.PREDICTION_ROUTE_CANARY for r in again.row_routing.routes] == [side[i] for i in shuffled]
+    # A request whose keys all fall on one side is answered by that side alone, without row_routing.
+    only_canary = [i for i in ids if side[i]][:3]
+    single = predict(serving_fs, pb.PredictRequest(deployment="credit-rows", entity_keys=keys(*only_canary)))
+    assert single.route == model_pb2.PREDICTION_ROUTE_CANARY and not single.HasField("row_routing")
+    assert single.model_version == primary_version + 1

@@ -150,3 +150,40 @@ def test_not_loaded_version_answers_unavailable_then_serves(loaded: Serving, reg
 def test_bad_request_leaves_the_server_serving(loaded: Serving) -> None:
     _bad(loaded, _request(raw=b"\x01"))
     assert loaded.infer(MODEL, np.ones((1, 3))).model_version == "1"
+
+
+def test_model_stream_infer_answers_in_order_and_reports_errors_in_band(loaded: Serving) -> None:
+    import onnxruntime as ort
+
+    rng = np.random.default_rng(7)
+    batches = [rng.random((n, 3), dtype=np.float32) for n in (1, 4, 2)]
+    requests = []
+    for i, rows in enumerate(batches):
+        request = oip.ModelInferRequest(model_name=MODEL, id=f"s-{i}")
+        request.inputs.add(name="features", datatype="FP32", shape=list(rows.shape))
+        request.raw_input_contents.append(rows.tobytes())
+        requests.append(request)
+    bad = oip.ModelInferRequest(model_name=MODEL, id="s-bad")
+    bad.inputs.add(name="features", datatype="FP32", shape=[1, 3])
+    bad.raw_input_contents.append(b"\0" * 5)  # 5 bytes where 12 are needed
+    typed = oip.ModelInferRequest(model_name=MODEL, id="s-typed", outputs=[oip.ModelInferRequest.
+                                                                           InferRequestedOutputTensor(name="label")])
+    typed.inputs.add(name="features", datatype="FP32", shape=[1, 3]).contents.fp32_contents.extend([0.9, 0.1, 0.2])
+    responses = list(loaded.oip.ModelStreamInfer(iter([requests[0], bad, requests[1], typed, requests[2]]),
+                                                 timeout=30))
+    assert len(responses) == 5
+    assert "5" in responses[1].error_message and not responses[1].HasField("infer_response")
+    good = [responses[0], responses[2], responses[4]]
+    session = ort.InferenceSession(tiny_onnx())
+    for i, (item, rows) in enumerate(zip(good, batches, strict=True)):
+        assert not item.error_message
+        answer = item.infer_response
+        assert answer.id == f"s-{i}" and answer.model_version == "1"
+        expected = session.run(None, {"features": rows})
+        np.testing.assert_array_equal(np.frombuffer(answer.raw_output_contents[0], dtype=np.int64), expected[0])
+        np.testing.assert_allclose(np.frombuffer(answer.raw_output_contents[1], dtype=np.float32).reshape(-1, 2),
+                                   expected[1], rtol=1e-6)
+    only_label = responses[3].infer_response
+    assert only_label.id == "s-typed" and [o.name for o in only_label.outputs] == ["label"]
+    assert np.frombuffer(only_label.raw_output_contents[0], dtype=np.int64).tolist() == \
+        session.run(["label"], {"features": np.array([[0.9, 0.1, 0.2]], dtype=np.float32)})[0].tolist()

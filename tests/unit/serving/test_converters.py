@@ -11,7 +11,7 @@ from services.common.errors import InvalidArgument
 from services.serving import converters
 from services.serving.sessions import ModelSession
 from sextant.registry.v1 import resources_pb2
-from sextant.type.v1 import tabular_pb2, types_pb2
+from sextant.type.v1 import features_pb2, tabular_pb2, types_pb2
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +66,64 @@ def test_columns_with_defaults(session: ModelSession) -> None:
         defaults={"x": types_pb2.Value(double_value=7.0)})
     assert feeds["x"].dtype == np.float32 and feeds["x"].tolist() == [[1, 2], [7, 7]]
     assert defaulted == [("x", [1])]
+
+
+@pytest.fixture(scope="module")
+def scalars(tmp_path_factory: pytest.TempPathFactory) -> ModelSession:
+    """A graph y = a + b + c + d over four float[-1, 1] inputs and an int64[-1] passthrough."""
+    graph = helper.make_graph(
+        [helper.make_node("Sum", ["a", "b", "c", "d"], ["y"]), helper.make_node("Identity", ["k"], ["k_out"])], "g",
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, [None, 1]) for n in "abcd"]
+        + [helper.make_tensor_value_info("k", TensorProto.INT64, [None])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 1]),
+         helper.make_tensor_value_info("k_out", TensorProto.INT64, [None])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 15)])
+    model.ir_version = 8
+    path = tmp_path_factory.mktemp("s") / "s.onnx"
+    path.write_bytes(model.SerializeToString())
+    version = resources_pb2.ModelVersion(model_name="s", version=1)
+    return ModelSession(version, path, intra_op_threads=1, inter_op_threads=1, from_disk_cache=False)
+
+
+def _fetched(name: str, values: list[float], statuses: list[int]) -> converters.InputColumn:
+    column = tabular_pb2.Column(name=name, double_values=tabular_pb2.DoubleArray(values=values))
+    return converters.InputColumn(f"entity_keys.columns[{name}]", column, statuses)
+
+
+def test_scalar_columns_are_converted_together_with_status_masks(scalars: ModelSession) -> None:
+    present, not_found = features_pb2.FEATURE_VALUE_STATUS_PRESENT, features_pb2.FEATURE_VALUE_STATUS_NOT_FOUND
+    columns = [_fetched("a", [1.0, 2.0, 3.0], [present] * 3),
+               _fetched("b", [10.0, float("nan"), 30.0], [present, not_found, present]),  # placeholder ignored
+               converters.InputColumn("supplied[0]", tabular_pb2.Column(
+                   name="c", float_values=tabular_pb2.FloatArray(values=[0.5, 0.5, 0.5]))),
+               converters.InputColumn("supplied[1]", tabular_pb2.Column(
+                   name="d", int64_values=tabular_pb2.Int64Array(values=[1, 2, 3]), null_rows=[2])),
+               converters.InputColumn("supplied[2]", tabular_pb2.Column(
+                   name="k", int64_values=tabular_pb2.Int64Array(values=[7, 8, 9])))]
+    with pytest.raises(InvalidArgument) as rejected:
+        converters.input_feeds(columns, 3, scalars, 100, field="entity_keys", use_defaults=False, defaults={})
+    assert rejected.value.metadata["tensor"] in ("b", "d")
+    assert rejected.value.reason == "MISSING_FEATURE"
+    feeds, rows, defaulted = converters.input_feeds(
+        columns, 3, scalars, 100, field="entity_keys", use_defaults=True,
+        defaults={"b": types_pb2.Value(double_value=-1.0), "d": types_pb2.Value(double_value=100.0)})
+    assert rows == 3 and dict(defaulted) == {"b": [1], "d": [2]}
+    assert all(feeds[n].shape == (3, 1) and feeds[n].dtype == np.float32 and feeds[n].flags.c_contiguous
+               for n in "abcd")
+    assert feeds["k"].tolist() == [7, 8, 9] and feeds["k"].dtype == np.int64
+    (y,) = scalars.run(["y"], feeds, rows)
+    np.testing.assert_allclose(y.reshape(-1), [1 + 10 + 0.5 + 1, 2 - 1 + 0.5 + 2, 3 + 30 + 0.5 + 100])
+
+
+def test_scalar_columns_name_the_nan_and_the_length_mismatch(scalars: ModelSession) -> None:
+    present = features_pb2.FEATURE_VALUE_STATUS_PRESENT
+    good = [_fetched(n, [1.0, 2.0], [present] * 2) for n in "abcd"] + [converters.InputColumn(
+        "k", tabular_pb2.Column(name="k", int64_values=tabular_pb2.Int64Array(values=[1, 2])))]
+    nan = [*good[:2], _fetched("c", [1.0, float("nan")], [present] * 2), *good[3:]]
+    with pytest.raises(InvalidArgument) as caught:
+        converters.input_feeds(nan, 2, scalars, 100, field="entity_keys", use_defaults=False, defaults={})
+    assert caught.value.reason == "NAN_NOT_ALLOWED" and (caught.value.metadata["tensor"], caught.value.metadata["row"]) == ("c", "1")
+    short = [*good[:3], _fetched("d", [1.0], [present]), good[4]]
+    with pytest.raises(InvalidArgument) as caught:
+        converters.input_feeds(short, 2, scalars, 100, field="entity_keys", use_defaults=False, defaults={})
+    assert caught.value.reason == "CONTENT_SIZE_MISMATCH" and caught.value.field == "entity_keys.columns[d].double_values"
