@@ -1,7 +1,9 @@
 """Benchmark of the policy service; prints a markdown table with the floors measured in the same run.
 
 1. EvaluateTraining without a sample (reg-b in force, 12 inputs, the decision appended to SQLite)
-   over gRPC with log level warning (no access-log line per call), p50/p99, next to a bare gRPC round trip (a plain grpc server echoing the same bytes).
+   over gRPC with log level warning, the service in its own process (``python -m services.policy``),
+   p50/p99, next to a bare gRPC server and the common server kit echoing the same bytes, each in its
+   own process too (servers pinned to core 0 and this client to core 1 when taskset exists).
 2. Proxy detection on 100,000 rows × 50 features with one protected attribute (Cramér's V, NMI and
    the cross-validated joint AUC), next to the bare numpy computation of the per-feature statistics
    on already-encoded integer codes (no Arrow decoding, binning or joint check).
@@ -11,20 +13,22 @@ Run: .venv/bin/python bench/policy_bench.py
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import grpc
 import numpy as np
 import pyarrow as pa
+import server_kit_bench  # bench/ is on sys.path when this script runs
 
-from services import catalog
 from services.common.logging import configure_logging
-from services.common.server import create_server
-from services.common.settings import ServiceSettings
 from services.policy.proxies import ProxyOptions, detect_proxies
-from services.policy.settings import PolicySettings
 from sextant.policy.v1 import policy_service_pb2 as pb
 from sextant.policy.v1 import policy_service_pb2_grpc
 from sextant.type.v1 import types_pb2
@@ -46,45 +50,59 @@ def _training_request() -> pb.EvaluateTrainingRequest:
                                       training_job_id="bench", input_features=inputs)
 
 
+def _start_policy(data_dir: str) -> tuple[subprocess.Popen[bytes], str]:
+    """``python -m services.policy`` in its own process (pinned to core 0 when taskset exists)."""
+    ready = Path(data_dir) / "ready.json"
+    env = dict(os.environ, SEXTANT_POLICY_PORT="0", SEXTANT_POLICY_DATA_DIR=data_dir,
+               SEXTANT_POLICY_LOG_LEVEL="warning", SEXTANT_POLICY_FEATURESTORE_ADDRESS="127.0.0.1:9",
+               SEXTANT_READY_FILE=str(ready))
+    command = [sys.executable, "-m", "services.policy"]
+    if shutil.which("taskset"):
+        command = ["taskset", "-c", "0", *command]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not ready.exists():
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise RuntimeError("the policy service did not start")
+        time.sleep(0.05)
+    return process, f"127.0.0.1:{json.loads(ready.read_text())['port']}"
+
+
 def bench_evaluate_training() -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]]:
+    """Server and floors each in their own process on core 0, the client here on core 1."""
     with tempfile.TemporaryDirectory() as data_dir:
-        running = catalog.start("policy", PolicySettings(port=0, data_dir=data_dir, log_level="error",
-                                                         featurestore_address="127.0.0.1:9"))
-        channel = grpc.insecure_channel(running.address)
-        stub = policy_service_pb2_grpc.PolicyServiceStub(channel)
-        request = _training_request()
-        for _ in range(100):
-            stub.EvaluateTraining(request)
-        samples = []
-        for _ in range(CALLS):
-            started = time.perf_counter()
-            stub.EvaluateTraining(request)
-            samples.append(time.perf_counter() - started)
-        channel.close()
-        running.stop(0)
+        process, address = _start_policy(data_dir)
+        try:
+            channel = grpc.insecure_channel(address)
+            stub = policy_service_pb2_grpc.PolicyServiceStub(channel)
+            request = _training_request()
+            for _ in range(100):
+                stub.EvaluateTraining(request)
+            samples = []
+            for _ in range(CALLS):
+                started = time.perf_counter()
+                stub.EvaluateTraining(request)
+                samples.append(time.perf_counter() - started)
+            channel.close()
+        finally:
+            process.terminate()
+            process.wait(30)
     payload = request.SerializeToString()
-    server = grpc.server(ThreadPoolExecutor(max_workers=4))
-    server.add_generic_rpc_handlers((_echo_handler(),))
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    bare = _echo_percentiles(f"127.0.0.1:{port}", payload)
-    server.stop(0)
-    # The same echo on the common server kit (interceptors: request id, auth, errors, metrics, logs).
-    kit = create_server("bench", ServiceSettings(port=0, log_level="warning"),
-                        lambda s: (s.add_generic_rpc_handlers((_echo_handler(),)), ["bench.Echo"])[1])
-    kit_floor = _echo_percentiles(kit.address, payload)
-    kit.stop(0)
-    return _percentiles(samples), bare, kit_floor
-
-
-def _echo_handler() -> grpc.GenericRpcHandler:
-    handler = grpc.unary_unary_rpc_method_handler(lambda data, _context: data)
-    return grpc.method_handlers_generic_handler("bench.Echo", {"Echo": handler})
+    floors = []
+    # A bare grpc server, then the same echo on the common server kit (request id, auth, errors, metrics).
+    for kind in ("bare", "kit"):
+        echo_process, echo_address = server_kit_bench._start(kind)
+        try:
+            floors.append(_echo_percentiles(echo_address, payload))
+        finally:
+            echo_process.kill()
+            echo_process.wait()
+    return _percentiles(samples), floors[0], floors[1]
 
 
 def _echo_percentiles(address: str, payload: bytes) -> tuple[float, float]:
     channel = grpc.insecure_channel(address)
-    echo = channel.unary_unary("/bench.Echo/Echo")
+    echo = channel.unary_unary(f"/{server_kit_bench.SERVICE}/Echo")
     for _ in range(100):
         echo(payload)
     floor = []
@@ -136,8 +154,9 @@ def bench_proxies(rows: int = 100_000, features: int = 50) -> tuple[float, float
 
 
 def main() -> None:
-    # As `python -m services.policy` with SEXTANT_POLICY_LOG_LEVEL=warning: no access line per call.
-    configure_logging("policy", "warning", "json")
+    configure_logging("policy-bench", "warning", "json")
+    if shutil.which("taskset"):
+        os.sched_setaffinity(0, {1 % (os.cpu_count() or 1)})
     (p50, p99), (floor50, floor99), (kit50, kit99) = bench_evaluate_training()
     best, median, floor = bench_proxies()
     print("| measurement | result | floor (same run) | target |")
