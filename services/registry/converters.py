@@ -7,13 +7,17 @@ the servicer stays a sequence of "convert, call the domain, convert back".
 from __future__ import annotations
 
 import functools
+import json
 import math
+import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from google.protobuf import timestamp_pb2
 
 from services.common.errors import InvalidArgument
-from services.registry import records
+from services.registry import records, repository
 from services.registry.records import (
     Alias,
     AliasChange,
@@ -235,3 +239,81 @@ def change_to_proto(change: AliasChange) -> resources_pb2.AliasHistoryEntry:
         from_version=change.from_version, to_version=change.to_version, principal=change.principal,
         change_time=timestamp(change.change_time), decision_id=change.decision_id, reason=change.reason,
         revision=change.revision, request_id=change.request_id)
+
+
+# -- the by-alias fast path ------------------------------------------------------------------
+# A version's identity, signature, metrics, params, artifact, creator, creation time and lineage
+# never change after CreateModelVersion, so their encoding is built once per version and merged
+# into each answer; description, status, tags, times, stale reasons, approvals and aliases are read
+# fresh on every call.
+
+_EPOCH = datetime(1970, 1, 1)
+_ENCODED_LIMIT = 20_000
+_encoded: dict[tuple[Any, ...], tuple[bytes, bytes]] = {}
+_encoded_lock = threading.Lock()
+_STATUS_NUMBERS = {name.removeprefix(_STATUS_PREFIX): number
+                   for name, number in resources_pb2.ModelVersionStatus.items()}
+
+
+def _naive(value: datetime | str) -> datetime:
+    """A naive-UTC datetime from a driver value (SQLite hands back text, PostgreSQL datetimes)."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+def _set_stamp(stamp: timestamp_pb2.Timestamp, value: datetime | str) -> None:
+    delta = _naive(value) - _EPOCH
+    stamp.seconds = delta.days * 86400 + delta.seconds
+    stamp.nanos = delta.microseconds * 1000
+
+
+def _immutable_encoding(row: Sequence[Any]) -> tuple[bytes, bytes]:
+    """The encoded immutable fields of a version: without and with its lineage."""
+    (_id, model_name, number, _description, _status, _message, format_, task, signature, metrics, params, _tags,
+     sha256, size, creator, create_time, *_rest) = row
+    lineage = row[18]
+    message = resources_pb2.ModelVersion(
+        model_name=model_name, version=number, format=resources_pb2.ModelFormat.Value(_FORMAT_PREFIX + format_),
+        task=model_pb2.ModelTask.Value(_TASK_PREFIX + task),
+        signature=signature_to_proto(repository.signature_from_json(signature)),
+        metrics=json.loads(metrics), params=json.loads(params), artifact_sha256=sha256, artifact_size_bytes=size,
+        creator=creator)
+    _set_stamp(message.create_time, create_time)
+    basic = message.SerializeToString()
+    if lineage:
+        message.lineage.ParseFromString(bytes(lineage))
+        return basic, message.SerializeToString()
+    return basic, basic
+
+
+def fill_version_from_alias_row(message: resources_pb2.ModelVersion, row: Sequence[Any], *, full: bool) -> None:
+    """Fill an empty ModelVersion from an ``alias_reads`` row: the cached immutable encoding plus the
+    current mutable fields."""
+    key = (row[0], row[1], row[2], row[15])  # row id, model name, number, create time: one version, ever
+    encoded = _encoded.get(key)
+    if encoded is None:
+        encoded = _immutable_encoding(row)
+        with _encoded_lock:
+            if len(_encoded) >= _ENCODED_LIMIT:
+                del _encoded[next(iter(_encoded))]  # the oldest entry
+            _encoded[key] = encoded
+    message.MergeFromString(encoded[1] if full else encoded[0])
+    description, status, status_message, tags = row[3], row[4], row[5], row[11]
+    if description:
+        message.description = description
+    message.status = _STATUS_NUMBERS[status]
+    if status_message:
+        message.status_message = status_message
+    if tags != "{}":
+        message.tags.update(json.loads(tags))
+    _set_stamp(message.update_time, row[16])
+    if row[17] is not None:
+        _set_stamp(message.ready_time, row[17])
+    if row[19] != "[]":
+        message.stale = True
+        message.stale_reasons.extend(stale_reason_to_proto(r) for r in repository.reasons_from_json(row[19]))
+    if row[20] != "[]":
+        message.approvals.extend(approval_to_proto(a) for a in repository.approvals_from_json(row[20]))
+    if row[21]:
+        message.aliases.extend(sorted(row[21].split(",")))

@@ -17,6 +17,7 @@ from services.common.db import Database
 from services.common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from services.common.logging import get_logger
 from services.common.pagination import next_page_token, page_request
+from services.registry.alias_reads import AliasReader
 from services.registry.event_log import RegistryEventLog
 from services.registry.records import ModelVersion, NewModelVersion, RegisteredModel, check_name, utcnow
 from services.registry.repository import RegistryRepository
@@ -67,6 +68,11 @@ class ModelCatalog:
         self._repo = repository
         self._events = events
         self._artifacts = artifacts
+        self._alias_reader = AliasReader(database)
+
+    def close(self) -> None:
+        """Release the connections of the by-alias read path."""
+        self._alias_reader.close()
 
     # -- helpers shared with the other domain objects ----------------------------------------
 
@@ -186,6 +192,16 @@ class ModelCatalog:
             created = self.version(session, self._repo.version_row(session, model.id, number))
             self._events.version_created(session, created)
             return created, False
+
+    def alias_version_row(self, model_name: str, alias: str) -> tuple[Any, ...]:
+        """The raw row (``alias_reads.COLUMNS``, last the event revision) of the version an alias points at."""
+        check_name(model_name, "model_name")
+        row = self._alias_reader.read(model_name, alias)
+        if row is None:
+            with self._db.read() as session:
+                self.model_row(session, model_name)
+            raise NotFound("alias", f"{model_name}@{alias}")
+        return row
 
     def get_version(self, model_name: str, *, number: int = 0, alias: str = "",
                     latest: bool = False) -> tuple[ModelVersion, int]:

@@ -177,6 +177,11 @@ _VERSION_COLUMNS = (versions_t, models_t.c.name.label("model_name"), models_t.c.
                     models_t.c.domain.label("model_domain"), _ALIAS_NAMES)
 
 
+def alias_names_column() -> Any:
+    """The comma-joined names of the aliases pointing at a version, as a correlated column."""
+    return _ALIAS_NAMES
+
+
 def version_select() -> sa.Select:
     """Version rows joined with their model's name, owner team and domain."""
     return sa.select(*_VERSION_COLUMNS).select_from(

@@ -127,11 +127,14 @@ class RegistryServicer:
         bind_request(model=request.model_name)
         full = _full_view(request.view, default_full=True)
         selector = request.WhichOneof("selector")
+        if selector == "alias":
+            check_name(request.alias, "alias")
+            row = self._catalog.alias_version_row(request.model_name, request.alias)
+            response = pb.GetModelVersionResponse(revision=row[-1] or 0)
+            converters.fill_version_from_alias_row(response.model_version, row, full=full)
+            return response
         if selector == "version":
             version, revision = self._catalog.get_version(request.model_name, number=request.version)
-        elif selector == "alias":
-            check_name(request.alias, "alias")
-            version, revision = self._catalog.get_version(request.model_name, alias=request.alias)
         elif selector == "latest" and request.latest:
             version, revision = self._catalog.get_version(request.model_name, latest=True)
         else:
@@ -317,6 +320,7 @@ def build_servicers(ctx: ServiceContext) -> dict[str, object]:
     events = RegistryEventLog(ctx.outbox)
     store = artifact_store(settings)
     catalog = ModelCatalog(ctx.database, repository, events, store, max_artifact_bytes=settings.max_artifact_bytes)
+    ctx.closers.append(catalog.close)
     policy = Dependency("policy", settings.policy_address, policy_service_pb2_grpc.PolicyServiceStub,
                         policy_service_pb2.DESCRIPTOR.services_by_name["PolicyService"],
                         timeout=settings.dependency_timeout_seconds)

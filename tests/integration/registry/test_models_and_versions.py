@@ -115,6 +115,40 @@ def test_versions_lineage_dedupe_and_selectors(registry: RegistryClient) -> None
            grpc.StatusCode.NOT_FOUND)
 
 
+def test_get_by_alias_matches_get_by_number_as_the_version_changes(registry: RegistryClient) -> None:
+    # The by-alias read serves a version's immutable part from a cache: every mutable field must still
+    # be current, and the answer must equal the by-number one, in both views.
+    registry.create_model("m")
+    registry.register("m", tiny_onnx(0), metrics={"roc_auc": 0.7}, params={"C": "2"}, tags={"stage": "dev"},
+                      lineage=promotable_lineage(run_id="run-9"))
+    registry.stub.SetAlias(pb.SetAliasRequest(model_name="m", alias="canary", version=1))
+
+    def same_answers() -> resources_pb2.ModelVersion:
+        for view in (resources_pb2.MODEL_VERSION_VIEW_FULL, resources_pb2.MODEL_VERSION_VIEW_BASIC):
+            by_alias = registry.stub.GetModelVersion(pb.GetModelVersionRequest(model_name="m", alias="canary",
+                                                                               view=view))
+            by_number = registry.stub.GetModelVersion(pb.GetModelVersionRequest(model_name="m", version=1,
+                                                                                view=view))
+            assert by_alias.model_version == by_number.model_version
+            assert by_alias.revision >= 1
+        return by_alias.model_version
+
+    first = same_answers()
+    assert first.lineage.ByteSize() == 0 and dict(first.tags) == {"stage": "dev"}
+    assert registry.stub.GetModelVersion(pb.GetModelVersionRequest(
+        model_name="m", alias="canary")).model_version.lineage.run_id == "run-9"
+    registry.stub.UpdateModelVersion(pb.UpdateModelVersionRequest(
+        model_version=resources_pb2.ModelVersion(model_name="m", version=1, description="tuned", tags={"stage": "qa"}),
+        update_mask=field_mask_pb2.FieldMask(paths=["description", "tags"])))
+    registry.stub.MarkVersionStale(pb.MarkVersionStaleRequest(model_name="m", version=1, reason="manual check"))
+    registry.stub.SetAlias(pb.SetAliasRequest(model_name="m", alias="staging", version=1))
+    changed = same_answers()
+    assert changed.description == "tuned" and dict(changed.tags) == {"stage": "qa"}
+    assert changed.stale and changed.stale_reasons[0].message == "manual check"
+    assert list(changed.aliases) == ["canary", "staging"] and changed.update_time.ToDatetime() >= \
+        first.update_time.ToDatetime()
+
+
 def test_search_filters_order_and_pagination(gated_registry: RegistryClient) -> None:
     registry = gated_registry  # beta/1 goes to `production`, which the real policy service gates
     for name in ("alpha", "beta"):
