@@ -9,15 +9,24 @@ SQLite primary-key SELECT for GetOnlineFeatures.
     .venv/bin/python bench/featurestore_bench.py [--entities 10000] [--hours 240] [--online-only]
 
 ``--online-only`` skips ingest and point-in-time retrieval and measures only the online cases and
-their floors (under a minute), for iterating on the lookup path.
+their floors (under a minute), for iterating on the lookup path. In that mode the feature store
+server runs in its own process (``python -m services.featurestore``, log level warning), pinned to
+core 0 with ``taskset`` when available, while this client pins itself to core 1, so client and
+server do not share one GIL; the bare gRPC floor is measured the same way (a bare server process
+from ``server_kit_bench``). Data setup (apply, push) goes to that server over gRPC.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import json
 import os
+import shutil
 import sqlite3
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from concurrent import futures
@@ -38,6 +47,7 @@ from sextant.featurestore.v1 import featurestore_service_pb2_grpc as fs_grpc
 from sextant.featurestore.v1 import resources_pb2
 from sextant.type.v1 import features_pb2, tabular_pb2, types_pb2
 
+REPO = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 1, 1)
 CHUNK_ROWS = 100_000
 
@@ -78,6 +88,34 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
     return ordered[len(ordered) // 2] * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
 
 
+def _start_server_process(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """Run ``python -m services.featurestore`` on a free port, pinned to core 0 when possible."""
+    ready = folder / "ready.json"
+    env = {**os.environ, "SEXTANT_FEATURESTORE_PORT": "0", "SEXTANT_FEATURESTORE_DATA_DIR": str(folder),
+           "SEXTANT_FEATURESTORE_LOG_LEVEL": "warning", "SEXTANT_FEATURESTORE_MAX_MESSAGE_BYTES": str(64 << 20),
+           "SEXTANT_READY_FILE": str(ready)}
+    command = [sys.executable, "-m", "services.featurestore"]
+    if shutil.which("taskset"):
+        command = ["taskset", "-c", "0", *command]
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not ready.exists():
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            raise RuntimeError("featurestore server process did not start")
+        time.sleep(0.05)
+    return process, f"127.0.0.1:{json.loads(ready.read_text())['port']}"
+
+
+def _stop_process(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class _Empty(grpc.GenericRpcHandler):
     def service(self, details):  # noqa: ANN001, ANN201
         return grpc.unary_unary_rpc_method_handler(lambda request, context: b"",
@@ -94,23 +132,32 @@ def main() -> None:
     args = parser.parse_args()
     rng = np.random.default_rng(7)
     folder = Path(tempfile.mkdtemp(prefix="fsbench-"))
-    # catalog.start leaves logging as it finds it; configure it as a deployed server would, at the
-    # level asked for below, so the per-request access line (info) is not rendered to the console.
-    configure_logging("featurestore", "warning")
-    running = catalog.start("featurestore", FeatureStoreSettings(port=0, data_dir=str(folder), log_level="warning",
-                                                                 max_message_bytes=64 << 20))
+    if args.online_only:
+        # Separate server process on core 0, this client on core 1: no shared GIL.
+        if shutil.which("taskset"):
+            os.sched_setaffinity(0, {1 % os.cpu_count()})
+        process, address = _start_server_process(folder)
+        stop = functools.partial(_stop_process, process)
+    else:
+        # catalog.start leaves logging as it finds it; configure it as a deployed server would, at the
+        # level asked for below, so the per-request access line (info) is not rendered to the console.
+        configure_logging("featurestore", "warning")
+        running = catalog.start("featurestore", FeatureStoreSettings(
+            port=0, data_dir=str(folder), log_level="warning", max_message_bytes=64 << 20))
+        address = running.address
+        stop = functools.partial(running.stop, 0)
     options = [("grpc.max_receive_message_length", 64 << 20), ("grpc.max_send_message_length", 64 << 20)]
-    channel = grpc.insecure_channel(running.address, options=options)
+    channel = grpc.insecure_channel(address, options=options)
     stub = fs_grpc.FeatureStoreServiceStub(channel)
     rows: list[tuple[str, str, str, str]] = []
     try:
         _definitions(stub)
         if not args.online_only:
             rows += _offline_cases(stub, folder, args, rng)
-        rows += _online_cases(stub, folder, args, rng)
+        rows += _online_cases(stub, folder, args, rng, separate=args.online_only)
     finally:
         channel.close()
-        running.stop(0)
+        stop()
     load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     print(f"load average (1, 5, 15 min) at the end of the run: {load}\n")
     print("| case | result | detail | target |")
@@ -168,7 +215,7 @@ def _offline_cases(stub: fs_grpc.FeatureStoreServiceStub, folder: Path, args: ar
 
 
 def _online_cases(stub: fs_grpc.FeatureStoreServiceStub, folder: Path, args: argparse.Namespace,
-                  rng: np.random.Generator) -> list[tuple[str, str, str, str]]:
+                  rng: np.random.Generator, separate: bool) -> list[tuple[str, str, str, str]]:
     rows: list[tuple[str, str, str, str]] = []
 
     # Push: the 50-feature view, one row per entity.
@@ -201,22 +248,36 @@ def _online_cases(stub: fs_grpc.FeatureStoreServiceStub, folder: Path, args: arg
         target = "p99 ≤ 2 ms" if batch == 1 else "p99 ≤ 10 ms"
         rows.append((f"GetOnlineFeatures {batch} × 50 (SQLite)", f"p50 {p50:.2f} ms / p99 {p99:.2f} ms", "", target))
 
-    bare = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    bare.add_generic_rpc_handlers((_Empty(),))
-    port = bare.add_insecure_port("127.0.0.1:0")
-    bare.start()
-    bare_channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-    call = bare_channel.unary_unary("/bench.Empty/Call")
+    if separate:
+        # The same bare server server_kit_bench uses as its floor, in its own process on core 0.
+        import server_kit_bench
+
+        bare_process, bare_address = server_kit_bench._start("bare")
+        method, payload = f"/{server_kit_bench.SERVICE}/Echo", b""
+        where = "own process"
+    else:
+        bare = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+        bare.add_generic_rpc_handlers((_Empty(),))
+        bare_address = f"127.0.0.1:{bare.add_insecure_port('127.0.0.1:0')}"
+        bare.start()
+        method, payload = "/bench.Empty/Call", b""
+        where = "in process"
+    bare_channel = grpc.insecure_channel(bare_address)
+    call = bare_channel.unary_unary(method)
     latencies = []
     for n in range(args.lookups + 50):
         started = time.perf_counter()
-        call(b"", timeout=10)
+        call(payload, timeout=10)
         if n >= 50:
             latencies.append(time.perf_counter() - started)
     p50, p99 = _percentiles(latencies)
-    rows.append(("floor: bare gRPC unary call (empty)", f"p50 {p50:.2f} ms / p99 {p99:.2f} ms", "", ""))
+    rows.append((f"floor: bare gRPC unary call (empty, {where})", f"p50 {p50:.2f} ms / p99 {p99:.2f} ms", "", ""))
     bare_channel.close()
-    bare.stop(0)
+    if separate:
+        bare_process.kill()
+        bare_process.wait()
+    else:
+        bare.stop(0)
     online_db = sqlite3.connect(folder / "featurestore_online.db")
     for batch in (1, 100):
         latencies = []

@@ -117,6 +117,70 @@ def online_response_template(columns: list[tuple[str, str, str, int]], resolved_
     return template
 
 
+_COLUMNS_TAG = _length_tag(fs_pb2.GetOnlineFeaturesResponse, "columns")
+
+
+class OnlineTemplate:
+    """A plan's response template, also in wire form for :func:`packed_online_response`.
+
+    ``prefixes`` maps the length of a column's per-request part (statuses, event times, values) to
+    each column's serialized start (tag, length, the template column), built once per length.
+    """
+
+    __slots__ = ("message", "head", "columns", "dtype", "prefixes")
+
+    def __init__(self, message: fs_pb2.GetOnlineFeaturesResponse) -> None:
+        self.message = message
+        without_columns = fs_pb2.GetOnlineFeaturesResponse()
+        without_columns.CopyFrom(message)
+        del without_columns.columns[:]
+        self.head = without_columns.SerializeToString()
+        self.columns = [c.SerializeToString() for c in message.columns]
+        dtypes = {c.values.dtype for c in message.columns}
+        only = dtypes.pop() if len(dtypes) == 1 else None
+        #: The one packed dtype of every column, or None (mixed or unpacked types: the general path).
+        self.dtype = only if only in _PACKED_TAGS else None
+        self.prefixes: dict[int, list[bytes]] = {}
+
+    def column_prefixes(self, length: int) -> list[bytes]:
+        prefixes = self.prefixes.get(length)
+        if prefixes is None:
+            prefixes = [_COLUMNS_TAG + _varint(len(c) + length) + c for c in self.columns]
+            if len(self.prefixes) > 64:
+                self.prefixes.clear()
+            self.prefixes[length] = prefixes
+        return prefixes
+
+
+def packed_online_response(template: OnlineTemplate, columns: list[OnlineColumn], rows: int
+                           ) -> fs_pb2.GetOnlineFeaturesResponse | None:
+    """The response in one parse of its wire bytes when every column has the same packed type and
+    all share one status and one event-time array (the usual case: one view, no nulls); else None.
+
+    Each column's message is its template followed by the per-request fields; the parser merges the
+    repeated ``values`` submessage, exactly as :func:`fill_online_columns` merges them in place.
+    """
+    if template.dtype is None or not columns or len(columns) != len(template.columns):
+        return None
+    statuses, events = columns[0].statuses, columns[0].event_micros
+    for column in columns:
+        if column.statuses is not statuses or column.event_micros is not events:
+            return None
+    wire, array_tag, values_tag = _PACKED_TAGS[template.dtype]
+    null_rows = np.flatnonzero(statuses != features_pb2.FEATURE_VALUE_STATUS_PRESENT).tolist()
+    size = rows * np.dtype(wire).itemsize
+    inner_head = (tabular_pb2.Column(null_rows=null_rows).SerializeToString() + array_tag
+                  + _varint(len(values_tag) + len(_varint(size)) + size) + values_tag + _varint(size))
+    head = (fs_pb2.OnlineFeatureColumn(statuses=statuses.tolist(), event_time_micros=events.tolist()
+                                       ).SerializeToString() + _VALUES_TAG + _varint(len(inner_head) + size) + inner_head)
+    prefixes = template.column_prefixes(len(head) + size)
+    body = b"".join([prefix + head + column.values.astype(wire, copy=False).tobytes()
+                     for prefix, column in zip(prefixes, columns, strict=True)])
+    response = fs_pb2.GetOnlineFeaturesResponse.FromString(template.head + body)
+    response.row_count = rows
+    return response
+
+
 def fill_online_columns(response: fs_pb2.GetOnlineFeaturesResponse, columns: list[OnlineColumn]) -> None:
     """Fill the columns of ``response`` (a copy of :func:`online_response_template`) with looked-up values.
 

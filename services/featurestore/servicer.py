@@ -26,7 +26,7 @@ class FeatureStoreServicer:
     def __init__(self, store: FeatureStore) -> None:
         self._store = store
         self._defs = store.definitions
-        self._templates: dict[int, tuple[OnlinePlan, fs_pb2.GetOnlineFeaturesResponse]] = {}
+        self._templates: dict[int, tuple[OnlinePlan, converters.OnlineTemplate]] = {}
 
     # -- definitions ---------------------------------------------------------------------------
     def ApplyDefinitions(self, request: fs_pb2.ApplyDefinitionsRequest, context: grpc.ServicerContext
@@ -157,21 +157,24 @@ class FeatureStoreServicer:
         plan = self._store.online_plan(request.features, request.full_feature_names)
         keys = converters.entity_keys(request.entity_keys, plan.key_types, self._store.settings.max_online_rows)
         columns = self._store.online_features(plan, keys, request.entity_keys.row_count)
-        response = fs_pb2.GetOnlineFeaturesResponse()
-        response.CopyFrom(self._online_template(plan))
-        response.row_count = request.entity_keys.row_count
-        converters.fill_online_columns(response, columns)
+        template = self._online_template(plan)
+        response = converters.packed_online_response(template, columns, request.entity_keys.row_count)
+        if response is None:
+            response = fs_pb2.GetOnlineFeaturesResponse()
+            response.CopyFrom(template.message)
+            response.row_count = request.entity_keys.row_count
+            converters.fill_online_columns(response, columns)
         return response
 
-    def _online_template(self, plan: OnlinePlan) -> fs_pb2.GetOnlineFeaturesResponse:
+    def _online_template(self, plan: OnlinePlan) -> converters.OnlineTemplate:
         """The constant part of a plan's responses, built once per plan (plans live per definition snapshot)."""
         cached = self._templates.get(id(plan))
         if cached is not None and cached[0] is plan:
             return cached[1]
-        template = converters.online_response_template(
+        template = converters.OnlineTemplate(converters.online_response_template(
             [(name, ref.view.name, ref.feature.name, ref.feature.dtype) for name, ref in zip(plan.names, plan.refs,
                                                                                            strict=True)],
-            plan.resolved_views)
+            plan.resolved_views))
         if len(self._templates) > 4096:
             self._templates.clear()
         self._templates[id(plan)] = (plan, template)

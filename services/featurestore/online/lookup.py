@@ -57,7 +57,7 @@ class OnlineLookup:
     def __init__(self, store: OnlineStore) -> None:
         self._store = store
         self._codecs: dict[tuple[str, int], RowCodec] = {}
-        self._position_cache: dict[tuple, _Positions] = {}
+        self._position_cache: dict[tuple, tuple[tuple, _Positions]] = {}
         self._group_cache: dict[int, tuple[list[ResolvedRef], DefinitionSnapshot, list[_ViewGroup]]] = {}
 
     def clear_cache(self) -> None:
@@ -81,8 +81,11 @@ class OnlineLookup:
                    schema: pa.Schema) -> _Positions:
         """Index of each wanted feature in a version's schema (-1 where it is absent or retyped), the
         wanted slots the version has, and those as (slot, index) pairs."""
-        key = (view, version, wanted)
-        cached = self._position_cache.get(key)
+        # Keyed by the identity of ``wanted`` (a cached group's tuple, kept alive by the entry):
+        # hashing its Arrow types on every request cost more than the rest of this method.
+        key = (view, version, id(wanted))
+        entry = self._position_cache.get(key)
+        cached = entry[1] if entry is not None and entry[0] is wanted else None
         if cached is None:
             found = []
             for name, kind in wanted:
@@ -93,7 +96,7 @@ class OnlineLookup:
             cached = (positions, present, [(slot, found[slot]) for slot in present.tolist()])
             if len(self._position_cache) > 4096:
                 self._position_cache.clear()
-            self._position_cache[key] = cached
+            self._position_cache[key] = (wanted, cached)
         return cached
 
     def _view_groups(self, snapshot: DefinitionSnapshot, refs: list[ResolvedRef]) -> list[_ViewGroup]:
