@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from services.common.auth import current_principal
 from services.common.db import Database
 from services.common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from services.common.fieldmask import checked_paths
 from services.monitoring import repository as repo
 from services.monitoring.drift.report import DriftOverride
 from services.monitoring.naming import check_etag, check_name, etag_of, now_us
@@ -179,11 +180,7 @@ class MonitorCatalog:
 
     def update(self, monitor: resources_pb2.Monitor, paths: list[str]) -> resources_pb2.Monitor:
         """Change the fields named in ``paths``."""
-        if not paths:
-            raise InvalidArgument("update_mask", "expected at least one field to change")
-        for path in paths:
-            if path not in _UPDATABLE:
-                raise InvalidArgument("update_mask", f"the field {path!r} cannot be changed")
+        checked_paths(paths, _UPDATABLE)
         with self._db.write() as session:
             row = repo.get_row_for_update(session, repo.monitors, name=monitor.name)
             if row is None:

@@ -13,6 +13,7 @@ import grpc
 from services.common.app import ServiceContext
 from services.common.auth import current_principal
 from services.common.errors import InvalidArgument
+from services.common.fieldmask import checked_paths
 from services.common.interceptors import request_id_var
 from services.policy import converters
 from services.policy.decisions import DecisionLog
@@ -85,11 +86,10 @@ class PolicyServicer:
 
     def UpdatePolicy(self, request: pb.UpdatePolicyRequest, context: grpc.ServicerContext) -> pb.UpdatePolicyResponse:
         policy = request.policy
-        paths = list(request.update_mask.paths) or list(UPDATABLE)
+        # An empty mask means every updatable field.
+        paths = checked_paths(list(request.update_mask.paths) or list(UPDATABLE), UPDATABLE)
         changes: dict[str, Any] = {}
-        for i, path in enumerate(paths):
-            if path not in UPDATABLE:
-                raise InvalidArgument(f"update_mask.paths[{i}]", f"one of {', '.join(UPDATABLE)}, got {path!r}")
+        for path in paths:
             if path == "format":
                 if policy.format or request.update_mask.paths:
                     changes["format"] = _format(policy.format, "policy.format")

@@ -14,6 +14,7 @@ from services.common.app import ServiceContext
 from services.common.artifacts import ArtifactStore, FilesystemArtifactStore, S3ArtifactStore
 from services.common.dependencies import Dependency
 from services.common.errors import InvalidArgument
+from services.common.fieldmask import checked_paths
 from services.common.logging import bind_request
 from services.registry import converters
 from services.registry.aliases import Aliases, AliasOutcome
@@ -44,15 +45,6 @@ def _full_view(view: int, default_full: bool) -> bool:
     if view not in resources_pb2.ModelVersionView.values():
         raise InvalidArgument("view", "expected BASIC or FULL")
     return view == resources_pb2.MODEL_VERSION_VIEW_FULL
-
-
-def _mask_paths(mask: Any, allowed: tuple[str, ...]) -> list[str]:
-    if not mask.paths:
-        raise InvalidArgument("update_mask", f"expected at least one of {', '.join(allowed)}")
-    for i, path in enumerate(mask.paths):
-        if path not in allowed:
-            raise InvalidArgument(f"update_mask.paths[{i}]", f"expected one of {', '.join(allowed)}, got {path!r}")
-    return list(mask.paths)
 
 
 class RegistryServicer:
@@ -92,7 +84,7 @@ class RegistryServicer:
                               ) -> pb.UpdateRegisteredModelResponse:
         check_name(request.model.name, "model.name")
         changes: dict[str, Any] = {}
-        for path in _mask_paths(request.update_mask, ("description", "owner_team", "tags")):
+        for path in checked_paths(request.update_mask.paths, ("description", "owner_team", "tags")):
             if path == "description":
                 changes["description"] = request.model.description
             elif path == "owner_team":
@@ -171,7 +163,7 @@ class RegistryServicer:
                            ) -> pb.UpdateModelVersionResponse:
         check_name(request.model_version.model_name, "model_version.model_name")
         changes: dict[str, Any] = {}
-        for path in _mask_paths(request.update_mask, ("description", "tags")):
+        for path in checked_paths(request.update_mask.paths, ("description", "tags")):
             if path == "description":
                 changes["description"] = request.model_version.description
             else:

@@ -27,6 +27,7 @@ from services.common.errors import (
     SextantError,
     Unavailable,
 )
+from services.common.fieldmask import checked_paths
 from services.common.logging import get_logger
 from services.common.pagination import next_page_token, page_request
 from services.serving.model_pool import ModelPool
@@ -224,12 +225,7 @@ class DeploymentCatalog:
 
     def update(self, deployment: serving_pb.Deployment, paths: list[str], validate_only: bool) -> DeploymentChange:
         """Apply the fields named in the mask after policy allowed the change."""
-        if not paths:
-            raise InvalidArgument("update_mask", "expected at least one field to change")
-        for i, path in enumerate(paths):
-            if path not in _MUTABLE:
-                raise InvalidArgument(f"update_mask.paths[{i}]", f"{path!r} cannot be changed; mutable fields: "
-                                                                 f"{sorted(_MUTABLE)}")
+        checked_paths(paths, _MUTABLE)
         row = self._repo.get(deployment.name)
         if row is None:
             raise NotFound("deployment", deployment.name)

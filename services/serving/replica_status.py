@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.common.pagination import PageRequest, next_page_token
 from services.serving import converters
 from services.serving.deployments import DeploymentCatalog, roles
 from services.serving.model_pool import ModelPool
@@ -61,3 +62,23 @@ def loaded_model(pool: ModelPool, session: ModelSession, bound: list[res.Deploym
     if session.stats.last_inference_ms:
         item.last_used_time.FromMilliseconds(session.stats.last_inference_ms)
     return item
+
+
+def loaded_models_page(catalog: DeploymentCatalog, pool: ModelPool, *, model_name: str, deployment: str,
+                       page: PageRequest, filters: dict[str, str]) -> tuple[list[res.LoadedModel], str]:
+    """One page of this replica's loaded sessions, filtered by model and deployment, in (model, version) order."""
+    bound = bindings(catalog, pool)
+    items = []
+    for session in pool.sessions():
+        key = (session.model_name, session.version)
+        if model_name and session.model_name != model_name:
+            continue
+        if deployment and all(b.deployment != deployment for b in bound.get(key, [])):
+            continue
+        if page.after is not None and key <= tuple(page.after):
+            continue
+        items.append(loaded_model(pool, session, bound.get(key, [])))
+    more = len(items) > page.size
+    items = items[:page.size]
+    token = next_page_token((items[-1].model_name, items[-1].model_version), filters) if more else ""
+    return items, token

@@ -18,7 +18,7 @@ from inference import grpc_service_pb2 as oip
 from services.common.app import ServiceContext
 from services.common.dependencies import Dependency
 from services.common.errors import FailedPrecondition, InvalidArgument, SextantError, Unavailable
-from services.common.pagination import next_page_token, page_request
+from services.common.pagination import page_request
 from services.serving.artifact_cache import ArtifactCache
 from services.serving.deployments import DeploymentCatalog
 from services.serving.feature_lookup import FeatureLookup
@@ -26,7 +26,7 @@ from services.serving.model_pool import ModelPool
 from services.serving.prediction_log import PredictionLog
 from services.serving.predictor import Predictor
 from services.serving.registry_follower import RegistryFollower
-from services.serving.replica_status import bindings, deployment_state, loaded_model
+from services.serving.replica_status import deployment_state, loaded_models_page
 from services.serving.repository import DeploymentRepository
 from services.serving.settings import ServingSettings
 from services.serving.shadow import ShadowScorer
@@ -134,20 +134,8 @@ class ServingServicer:
                          ) -> pb.ListLoadedModelsResponse:
         filters = {"model_name": request.model_name, "deployment": request.deployment}
         page = page_request(request.page_size, request.page_token, filters, default=100)
-        bound = bindings(self._catalog, self._pool)
-        items = []
-        for session in self._pool.sessions():
-            key = (session.model_name, session.version)
-            if request.model_name and session.model_name != request.model_name:
-                continue
-            if request.deployment and all(b.deployment != request.deployment for b in bound.get(key, [])):
-                continue
-            if page.after is not None and (session.model_name, session.version) <= tuple(page.after):
-                continue
-            items.append(loaded_model(self._pool, session, bound.get(key, [])))
-        more = len(items) > page.size
-        items = items[:page.size]
-        token = next_page_token((items[-1].model_name, items[-1].model_version), filters) if more else ""
+        items, token = loaded_models_page(self._catalog, self._pool, model_name=request.model_name,
+                                          deployment=request.deployment, page=page, filters=filters)
         return pb.ListLoadedModelsResponse(loaded_models=items, next_page_token=token)
 
 

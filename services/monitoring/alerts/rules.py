@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from services.common.auth import current_principal
 from services.common.db import Database
 from services.common.errors import AlreadyExists, InvalidArgument, NotFound
+from services.common.fieldmask import checked_paths
 from services.monitoring import repository as repo
 from services.monitoring.analysis import PER_FEATURE_KINDS
 from services.monitoring.naming import check_etag, check_name, etag_of, now_us
@@ -124,11 +125,7 @@ class RuleCatalog:
 
     def update(self, rule: alerts_pb2.AlertRule, paths: list[str]) -> alerts_pb2.AlertRule:
         """Change the fields named in ``paths`` and increment the revision."""
-        if not paths:
-            raise InvalidArgument("update_mask", "expected at least one field to change")
-        for path in paths:
-            if path.split(".")[0] not in _UPDATABLE:
-                raise InvalidArgument("update_mask", f"the field {path!r} cannot be changed")
+        checked_paths(paths, _UPDATABLE, nested=True)
         with self._db.write() as session:
             row = repo.get_row_for_update(session, repo.alert_rules, name=rule.name)
             if row is None:

@@ -26,6 +26,7 @@ from services.common.auth import current_principal
 from services.common.db import Database
 from services.common.errors import AlreadyExists, InvalidArgument, NotFound
 from services.common.events import EventOutbox
+from services.common.fieldmask import checked_paths
 from services.common.logging import get_logger
 from services.monitoring import repository as repo
 from services.monitoring.alerts.lifecycle import ALERT_EVENT
@@ -150,16 +151,13 @@ class WebhookSinks:
 
     def update(self, sink: alerts_pb2.WebhookSink, paths: list[str]) -> alerts_pb2.WebhookSink:
         """Change the named fields of a sink."""
-        if not paths:
-            raise InvalidArgument("update_mask", "expected at least one field to change")
+        checked_paths(paths, _UPDATABLE)
         with self._db.write() as session:
             row = repo.get_row(session, repo.webhook_sinks, name=sink.name)
             if row is None:
                 raise NotFound("webhook_sink", sink.name)
             stored = alerts_pb2.WebhookSink.FromString(row.body)
             for path in paths:
-                if path not in _UPDATABLE:
-                    raise InvalidArgument("update_mask", f"the field {path!r} cannot be changed")
                 field = stored.DESCRIPTOR.fields_by_name[path]
                 if field.label == field.LABEL_REPEATED:
                     del getattr(stored, path)[:]
