@@ -88,8 +88,30 @@ class ServiceSettings:
     log_format: str = setting("json", "Log line format: `json` for machines, `console` for people.",
                               choices=("json", "console"))
     access_log: bool = setting(True, "Write one log line per RPC (method, code, duration).")
-    auth_mode: str = setting("none", "Authentication hook: `none` runs open (development only, logged "
-                                     "at start).", choices=("none",))
+    auth_mode: str = setting("none", "Authentication: `none` runs open (development only, logged at start); "
+                                     "`enforce` requires a JWT or an API key on every RPC.",
+                             choices=("none", "enforce"))
+    jwt_secret_file: str = setting("", "File holding the shared secret of HS256 tokens; empty disables HS256.")
+    jwt_public_key_file: str = setting("", "PEM public key verifying RS256 tokens; empty disables RS256.")
+    jwt_issuer: str = setting("sextant", "Required `iss` claim of tokens.")
+    jwt_audience: str = setting("sextant", "Required `aud` claim of tokens.")
+    jwt_leeway_seconds: int = setting(30, "Clock skew tolerated on `exp`/`nbf`/`iat`.", minimum=0, maximum=300)
+    api_keys_file: str = setting("", "JSON file of API keys for service accounts: name, roles, scopes and the "
+                                     "sha256 of each key (keys are never stored in clear).")
+    service_credential_file: str = setting("", "File holding the token or API key this service presents "
+                                               "when it calls other Sextant services.")
+    tls_cert_file: str = setting("", "PEM certificate chain of the server (and of its client identity when "
+                                     "it calls peers); empty serves plaintext.")
+    tls_key_file: str = setting("", "PEM private key matching `tls_cert_file`.")
+    tls_client_ca_file: str = setting("", "PEM CA bundle; when set, clients must present a certificate "
+                                          "signed by it (mutual TLS).")
+    tls_ca_file: str = setting("", "PEM CA bundle verifying peers this service calls; empty calls them in "
+                                   "plaintext.")
+    rate_limit_per_minute: int = setting(120, "Calls per principal per minute to each expensive RPC "
+                                              "(training submit, historical retrieval); 0 disables.",
+                                         minimum=0, maximum=1_000_000)
+    max_rows_per_call: int = setting(1_000_000, "Most rows one call may carry or ask for.",
+                                     minimum=1, maximum=1_000_000_000)
     dependency_timeout_seconds: float = setting(5.0, "Default deadline of calls to other Sextant services.",
                                                 minimum=0.01, maximum=600.0)
 
