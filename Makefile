@@ -27,8 +27,9 @@ protos: $(STAMP) ## Regenerate the Python stubs from protos/
 protos-check: $(STAMP) ## Fail when the committed stubs are stale
 	$(PY) tools/protogen.py --check
 
-docs: $(STAMP) ## Regenerate docs/operations.md's configuration reference from the settings
+docs: $(STAMP) ## Regenerate the configuration reference and the per-service RPC pages (docs/services/)
 	$(PY) tools/configref.py
+	$(PY) tools/servicedocs.py
 
 k8s: $(STAMP) ## Regenerate deploy/k8s manifests from the suite table
 	$(PY) tools/k8sgen.py

@@ -38,6 +38,7 @@ INIT_SQL = DEPLOY / "postgres-init.sql"
 INITDB_DIR = "/docker-entrypoint-initdb.d/"
 
 NAMES = sorted(SERVICES)
+BOTO3_VARIABLES = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"}
 
 
 # --- reading the files -----------------------------------------------------------------------------
@@ -101,7 +102,7 @@ def _database_url(compose: dict[str, Any], name: str) -> URL:
 
 def test_compose_runs_the_six_services_and_postgres(compose: dict[str, Any]) -> None:
     assert set(SERVICES) == set(DEFAULT_PORTS) == set(DEPENDENCIES)
-    assert set(compose["services"]) == {*SERVICES, "postgres"}
+    assert set(compose["services"]) == {*SERVICES, "postgres", "minio", "minio-init"}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -119,7 +120,8 @@ def test_environment_loads_through_the_settings_class(compose: dict[str, Any], n
     environment = _environment(compose["services"][name])
     prefix = f"SEXTANT_{name.upper()}_"
     # A misspelt prefix (SEXTANT_REGISTY_PORT) would escape load_settings' unknown-variable check.
-    assert all(key.startswith(prefix) for key in environment), sorted(environment)
+    # boto3 takes its credentials from its own standard variables.
+    assert all(key.startswith(prefix) or key in BOTO3_VARIABLES for key in environment), sorted(environment)
     settings = _settings(compose, name)  # raises SettingsError naming any unknown or bad variable
     assert settings.host == "0.0.0.0"
     assert settings.port == DEFAULT_PORTS[name]
@@ -166,8 +168,28 @@ def test_healthcheck_asks_grpc_health_on_its_own_port(compose: dict[str, Any], n
 def test_waits_for_healthy_postgres_only(compose: dict[str, Any], name: str) -> None:
     # Not on each other: DEPENDENCIES has cycles (featurestore <-> policy), which compose rejects.
     spec = compose["services"][name]
-    assert spec["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    expected = {"postgres": {"condition": "service_healthy"}}
+    if name == "registry":
+        expected["minio-init"] = {"condition": "service_completed_successfully"}
+    assert spec["depends_on"] == expected
     assert _duration_seconds(spec["stop_grace_period"]) > _settings(compose, name).grace_seconds
+
+
+def test_registry_keeps_artifacts_in_the_composed_object_store(compose: dict[str, Any]) -> None:
+    settings = _settings(compose, "registry")
+    assert settings.artifact_store == "s3"
+    minio = compose["services"]["minio"]
+    host, _, port = settings.s3_endpoint_url.removeprefix("http://").partition(":")
+    assert host == "minio" and "9000" in " ".join(minio["ports"][0].split(":")[1:])
+    assert str(minio["image"]).startswith("minio/minio:RELEASE.")
+    registry_env = _environment(compose["services"]["registry"])
+    assert registry_env["AWS_ACCESS_KEY_ID"] == minio["environment"]["MINIO_ROOT_USER"]
+    assert registry_env["AWS_SECRET_ACCESS_KEY"] == minio["environment"]["MINIO_ROOT_PASSWORD"]
+    init = compose["services"]["minio-init"]
+    assert init["depends_on"] == {"minio": {"condition": "service_healthy"}}
+    script = " ".join(init["command"])
+    assert f"http://minio:{port}" in script and f"mc mb --ignore-existing local/{settings.s3_bucket}" in script
+    assert "minio-data" in compose["volumes"]
 
 
 def test_dependency_graph_is_why_services_do_not_depend_on_each_other() -> None:

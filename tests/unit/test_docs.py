@@ -27,3 +27,14 @@ def test_readme_commands_are_make_targets_and_ci_runs_the_test_command() -> None
           if line.strip() and not line.lstrip().startswith("#")]
     assert ci[-1] == "make test", "CI must end by running exactly the README's test command"
     assert sum("make" in line for line in ci) == 1, ci
+
+
+def test_service_pages_list_every_rpc_of_the_contracts() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "servicedocs.py"), "--check"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    from services.catalog import SERVICES
+    for name, entry in SERVICES.items():
+        page = (ROOT / "docs" / "services" / f"{name}.md").read_text()
+        for full_name in entry.full_names:
+            assert f"## `{full_name}`" in page
