@@ -7,16 +7,17 @@ BUF := node_modules/.bin/buf
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install protos protos-check docs k8s buf-lint buf-breaking lint test up down demo bench clean
+.PHONY: help install protos protos-check ts docs k8s buf-lint buf-breaking lint test up down demo bench clean
 
 help: ## List every target with a one-line description
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml package.json
+$(STAMP): pyproject.toml package.json clients/typescript/package.json clients/typescript/package-lock.json
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
 	npm install --no-audit --no-fund --silent
+	cd clients/typescript && npm ci --no-audit --no-fund --silent
 	@touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install the project with dev extras (and buf from npm)
@@ -26,6 +27,9 @@ protos: $(STAMP) ## Regenerate the Python stubs from protos/
 
 protos-check: $(STAMP) ## Fail when the committed stubs are stale
 	$(PY) tools/protogen.py --check
+
+ts: $(STAMP) ## Regenerate the TypeScript stubs (clients/typescript/src/gen) from protos/
+	cd clients/typescript && ../../$(BUF) generate --template buf.gen.yaml
 
 docs: $(STAMP) ## Regenerate the configuration reference and the per-service RPC pages (docs/services/)
 	$(PY) tools/configref.py
