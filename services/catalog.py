@@ -21,9 +21,6 @@ from services.common.settings import SettingsError, load_settings
 
 _ROOT = Path(__file__).resolve().parent
 
-#: RPCs every service has whose logic belongs to the security issue rather than the service's own.
-SHARED_METHOD_OWNERS = {"ListAuditRecords": "issue 10"}
-
 
 @dataclass(frozen=True)
 class ServiceEntry:
@@ -85,8 +82,7 @@ def app_for(name: str) -> ServiceApp:
     return ServiceApp(name=name, settings_cls=_load(entry.settings),
                       services=tuple(_load_service(c) for c in entry.contracts),
                       owner_issue=entry.owner_issue, build_servicers=builder,
-                      migrations=migrations if migrations.is_dir() else None,
-                      method_owners=SHARED_METHOD_OWNERS)
+                      migrations=migrations if migrations.is_dir() else None)
 
 
 def settings_class(name: str) -> Any:

@@ -5,6 +5,9 @@ that owns its RPC logic and how to build its servicers); :func:`build` turns set
 server (tests call it with port 0), and :func:`main` is the body of ``python -m services.<name>``:
 settings from the environment (a bad value stops the process with one line naming the variable),
 logging, the database with its migrations applied, the server, then serving until SIGTERM.
+
+Every service gets the same audit log and limits here: the audit and limits interceptors run inside
+the common one, and each contract's ListAuditRecords is answered from the service's own audit table.
 """
 
 from __future__ import annotations
@@ -18,11 +21,14 @@ from typing import Any
 
 import grpc
 from google.protobuf import descriptor as _descriptor
+from google.protobuf import message_factory
 
+from services.common.audit import AuditInterceptor, AuditLog, WithAuditRecords, list_audit_records_handler
 from services.common.db import Database
 from services.common.events import EventOutbox
 from services.common.handlers import register_service
 from services.common.logging import configure_logging, get_logger
+from services.common.ratelimit import LimitsInterceptor
 from services.common.server import BindError, RunningServer, create_server, serve
 from services.common.settings import ServiceSettings, SettingsError, load_settings
 
@@ -64,12 +70,29 @@ def open_database(app: ServiceApp, settings: ServiceSettings) -> Database:
     return database
 
 
+def with_audit_records(services: Sequence[_descriptor.ServiceDescriptor], servicers: Mapping[str, object],
+                       log: AuditLog) -> dict[str, object]:
+    """``servicers`` with ListAuditRecords answered from ``log`` on every service whose contract has it."""
+    wrapped = dict(servicers)
+    for service in services:
+        method = service.methods_by_name.get("ListAuditRecords")
+        if method is None:
+            continue
+        response_cls = message_factory.GetMessageClass(method.output_type)
+        wrapped[service.full_name] = WithAuditRecords(servicers.get(service.full_name),
+                                                      list_audit_records_handler(log, response_cls))
+    return wrapped
+
+
 def build(app: ServiceApp, settings: ServiceSettings) -> RunningServer:
     """Open the database, build the servicers and start the server."""
     database = open_database(app, settings)
     outbox = EventOutbox(database)
     context = ServiceContext(settings, database, outbox)
-    servicers = app.build_servicers(context)
+    audit_log = AuditLog(database)
+    servicers = with_audit_records(app.services, app.build_servicers(context), audit_log)
+    interceptors = (AuditInterceptor(app.name, audit_log),
+                    LimitsInterceptor(settings.max_rows_per_call, settings.rate_limit_per_minute))
 
     def register(server: grpc.Server) -> list[str]:
         return [register_service(server, service, servicers.get(service.full_name), app.owner_issue,
@@ -77,7 +100,8 @@ def build(app: ServiceApp, settings: ServiceSettings) -> RunningServer:
                 for service in app.services]
 
     try:
-        running = create_server(app.name, settings, register, access_log=settings.access_log)
+        running = create_server(app.name, settings, register, extra_interceptors=interceptors,
+                                access_log=settings.access_log)
     except BaseException:
         outbox.close()
         database.close()

@@ -33,6 +33,15 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+#: Longest message or metadata value sent. Errors often quote the caller's input, and a status larger
+#: than gRPC's metadata limit (16 KiB) never reaches the client: it sees RESOURCE_EXHAUSTED instead.
+MAX_TEXT = 1024
+
+
+def clip(text: str, limit: int = MAX_TEXT) -> str:
+    """``text`` cut to ``limit`` characters, saying how long it was."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
 
 @dataclass(frozen=True)
 class FieldViolation:
@@ -65,11 +74,13 @@ class SextantError(Exception):
                  metadata: Mapping[str, object] | None = None,
                  field_violations: Sequence[FieldViolation] = (),
                  precondition_violations: Sequence[PreconditionViolation] = ()) -> None:
+        message = clip(message)
         super().__init__(message)
         self.message = message
         self.reason = reason or self.default_reason
-        self.metadata = {str(k): str(v) for k, v in (metadata or {}).items()}
-        self.field_violations = tuple(field_violations)
+        self.metadata = {str(k): clip(str(v)) for k, v in (metadata or {}).items()}
+        self.field_violations = tuple(FieldViolation(clip(v.field, MAX_TEXT // 4), clip(v.description))
+                                      for v in field_violations)
         self.precondition_violations = tuple(precondition_violations)
 
     def to_status(self, domain: str) -> grpc.Status:

@@ -1,8 +1,9 @@
 """The one server interceptor every Sextant service runs.
 
 For each call, before the handler: a request id (taken from ``x-request-id`` or minted), the peer and
-the principal (from the authentication hook) are bound to the logging context and the deadline is
-recorded for outgoing calls. After it: one access-log line, the latency histogram by method and code,
+the principal (from the authentication hook) are bound to the logging context, the permission table
+is checked when authentication is enforced (so PERMISSION_DENIED comes before any NOT_FOUND) and the
+deadline is recorded for outgoing calls. After it: one access-log line, the latency histogram by method and code,
 and the error mapping: a :class:`~services.common.errors.SextantError` becomes its canonical status
 with one ErrorInfo; anything unexpected becomes INTERNAL carrying only the request id, with the
 traceback logged here and never sent.
@@ -23,6 +24,7 @@ from prometheus_client import Counter, Gauge, Histogram
 from services.common import auth
 from services.common.errors import SextantError, internal_status
 from services.common.logging import bind_request, clear_request, get_logger
+from services.common.permissions import authorize
 
 RPC_LATENCY = Histogram(
     "sextant_rpc_duration_seconds", "Server-side RPC latency by method and status code.",
@@ -51,6 +53,7 @@ class ServerInterceptor(grpc.ServerInterceptor):
         self._service = service
         self._domain = f"{service}.sextant"
         self._auth = authenticator
+        self._enforcing = authenticator.enforcing
         self._access_log = access_log
         self._log = get_logger("rpc")
         self._in_flight = RPC_IN_FLIGHT.labels(service)
@@ -73,18 +76,28 @@ class ServerInterceptor(grpc.ServerInterceptor):
             return handler._replace(unary_stream=self._wrap_stream(handler.unary_stream, method, metadata))
         return handler._replace(stream_stream=self._wrap_stream(handler.stream_stream, method, metadata))
 
-    def _begin(self, method: str, metadata: dict[str, str], context: grpc.ServicerContext) -> tuple[str, Any]:
-        request_id = metadata.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
-        principal = self._auth.authenticate(method, metadata)
-        remaining = context.time_remaining()
-        request_deadline.set(time.monotonic() + remaining if remaining is not None else None)
+    def _begin(self, method: str, metadata: dict[str, str], context: grpc.ServicerContext, request_id: str) -> Any:
+        """Bind the request's context, authenticate and authorize; returns the token resetting the principal."""
         request_id_var.set(request_id)
-        token = auth.set_current_principal(principal)
-        bind_request(request_id=request_id, peer=context.peer(), principal=principal.subject, method=method)
+        self._in_flight.inc()
         # Trailing metadata rides with the status, so echoing the id costs no extra frame.
         context.set_trailing_metadata(((REQUEST_ID_HEADER, request_id),))
-        self._in_flight.inc()
-        return request_id, token
+        try:
+            principal = self._auth.authenticate(method, metadata)
+        except SextantError:
+            bind_request(request_id=request_id, peer=context.peer(), method=method)
+            raise
+        if principal.via:
+            bind_request(request_id=request_id, peer=context.peer(), principal=principal.subject, via=principal.via,
+                         method=method)
+        else:
+            bind_request(request_id=request_id, peer=context.peer(), principal=principal.subject, method=method)
+        if self._enforcing:
+            # Before the handler, so a caller without the role learns nothing about what exists.
+            authorize(method, principal)
+        remaining = context.time_remaining()
+        request_deadline.set(time.monotonic() + remaining if remaining is not None else None)
+        return auth.set_current_principal(principal)
 
     def _end(self, method: str, started: float, code: grpc.StatusCode, token: Any) -> None:
         elapsed = time.perf_counter() - started
@@ -123,9 +136,9 @@ class ServerInterceptor(grpc.ServerInterceptor):
         started = time.perf_counter()
         token = None
         code = grpc.StatusCode.OK
-        request_id = ""
+        request_id = metadata.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
         try:
-            request_id, token = self._begin(method, metadata, context)
+            token = self._begin(method, metadata, context, request_id)
             yield
             code = _code_of(context) or grpc.StatusCode.OK
         except GeneratorExit:

@@ -3,7 +3,8 @@
 ``create_server`` builds a sync gRPC server with a thread pool (measured on this machine it answered
 more requests per second than grpc.aio, and serving's hot path depends on it), registers the
 service's handlers, the standard health service and reflection, binds ``host:port`` (port 0 returns
-the real port) and starts the Prometheus endpoint. ``serve`` runs it until SIGTERM or SIGINT, then
+the real port; TLS, and mutual TLS, when the settings name certificates), sets how the process reaches
+its peers (TLS, its own credential) and starts the Prometheus endpoint. ``serve`` runs it until SIGTERM or SIGINT, then
 reports NOT_SERVING, lets in-flight RPCs drain for the grace period and stops.
 """
 
@@ -24,10 +25,12 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from prometheus_client import start_http_server
 
-from services.common.auth import authenticator_for
+from services.common.auth import authenticator_for, read_service_credential
+from services.common.dependencies import PeerSecurity, set_peer_security
 from services.common.interceptors import ServerInterceptor
 from services.common.logging import get_logger
-from services.common.settings import ServiceSettings
+from services.common.settings import ServiceSettings, SettingsError, env_name
+from services.common.tls import peer_tls, server_credentials
 
 
 class BindError(RuntimeError):
@@ -44,6 +47,10 @@ class RunningServer:
     health: health.HealthServicer
     service_names: tuple[str, ...]
     metrics_port: int | None = None
+    #: ``enforce`` or ``none`` (development: every caller admitted).
+    auth_mode: str = "none"
+    #: ``off``, ``tls`` or ``mutual``.
+    tls: str = "off"
     _on_stop: list[Callable[[], None]] = field(default_factory=list)
     _on_drain: list[Callable[[], None]] = field(default_factory=list)
 
@@ -85,9 +92,14 @@ def create_server(
 ) -> RunningServer:
     """Build, bind and start a server; ``register`` adds handlers and returns their full service names."""
     log = get_logger("server")
-    authenticator = authenticator_for(settings.auth_mode)
+    try:
+        authenticator = authenticator_for(settings)
+    except ValueError as error:
+        raise SettingsError(env_name(service, "auth_mode"), str(error)) from None
     if not authenticator.enforcing:
         log.warning("authentication is off: every caller is admitted (development mode)")
+    credentials = server_credentials(service, settings)
+    security = _peer_security(service, settings)
     options = [
         ("grpc.max_receive_message_length", settings.max_message_bytes),
         ("grpc.max_send_message_length", settings.max_message_bytes),
@@ -109,7 +121,7 @@ def create_server(
         (*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server)
     address = f"{settings.host}:{settings.port}"
     try:
-        port = server.add_insecure_port(address)
+        port = server.add_secure_port(address, credentials) if credentials else server.add_insecure_port(address)
     except RuntimeError as error:
         raise BindError(f"{service}: cannot listen on {address} (is the port taken?)") from error
     if port == 0:
@@ -127,11 +139,30 @@ def create_server(
             raise BindError(f"{service}: cannot serve metrics on {settings.host}:{settings.metrics_port} "
                             f"({error.strerror})") from error
         metrics_port = http_server.server_port
-    log.info("serving", address=f"{settings.host}:{port}", services=list(names), metrics_port=metrics_port)
-    running = RunningServer(service, server, port, health_servicer, names, metrics_port)
+    tls = "mutual" if settings.tls_client_ca_file else "tls" if credentials else "off"
+    auth_mode = "enforce" if authenticator.enforcing else "none"
+    log.info("serving", address=f"{settings.host}:{port}", services=list(names), metrics_port=metrics_port,
+             tls=tls, auth=auth_mode)
+    running = RunningServer(service, server, port, health_servicer, names, metrics_port, auth_mode, tls)
     if metrics_port is not None:
         running.add_stop_callback(http_server.shutdown)
+    if security is not None:
+        previous = set_peer_security(security)
+        running.add_stop_callback(lambda: set_peer_security(previous))
     return running
+
+
+def _peer_security(service: str, settings: ServiceSettings) -> PeerSecurity | None:
+    """How this service reaches its peers, or None when the settings leave it at plaintext, no credential."""
+    tls = peer_tls(service, settings)
+    try:
+        credential = read_service_credential(settings.service_credential_file)
+    except OSError as error:
+        raise SettingsError(env_name(service, "service_credential_file"),
+                            f"cannot read {settings.service_credential_file}: {error.strerror}") from None
+    if tls is None and credential is None:
+        return None
+    return PeerSecurity(tls, credential)
 
 
 def serve(running: RunningServer, grace: float, ready_file: str | None = None) -> None:
@@ -157,9 +188,13 @@ def serve(running: RunningServer, grace: float, ready_file: str | None = None) -
 
 
 def write_ready_file(path: Path, running: RunningServer) -> None:
-    """Write ``{"pid", "port", "metrics_port", "services"}`` to ``path`` through a temp file and rename."""
+    """Write ``{"pid", "port", "metrics_port", "services", "auth_mode", "tls"}`` to ``path`` (temp file, rename).
+
+    ``sextant status`` reads ``auth_mode`` to say when a service runs open (development mode).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps({"pid": os.getpid(), "port": running.port, "metrics_port": running.metrics_port,
-                               "services": list(running.service_names)}))
+                               "services": list(running.service_names), "auth_mode": running.auth_mode,
+                               "tls": running.tls}))
     os.replace(tmp, path)

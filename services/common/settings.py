@@ -89,15 +89,18 @@ class ServiceSettings:
                               choices=("json", "console"))
     access_log: bool = setting(True, "Write one log line per RPC (method, code, duration).")
     auth_mode: str = setting("none", "Authentication: `none` runs open (development only, logged at start); "
-                                     "`enforce` requires a JWT or an API key on every RPC.",
+                                     "`enforce` requires a JWT or an API key on every RPC and checks the "
+                                     "permission table.",
                              choices=("none", "enforce"))
-    jwt_secret_file: str = setting("", "File holding the shared secret of HS256 tokens; empty disables HS256.")
+    jwt_secret_file: str = setting("", "File holding the shared secret of HS256 tokens; empty disables HS256. "
+                                       "Tokens carry `sub`, `roles` (a list) and optionally `scope` "
+                                       "(`predict` allows the prediction RPCs).")
     jwt_public_key_file: str = setting("", "PEM public key verifying RS256 tokens; empty disables RS256.")
     jwt_issuer: str = setting("sextant", "Required `iss` claim of tokens.")
     jwt_audience: str = setting("sextant", "Required `aud` claim of tokens.")
     jwt_leeway_seconds: int = setting(30, "Clock skew tolerated on `exp`/`nbf`/`iat`.", minimum=0, maximum=300)
-    api_keys_file: str = setting("", "JSON file of API keys for service accounts: name, roles, scopes and the "
-                                     "sha256 of each key (keys are never stored in clear).")
+    api_keys_file: str = setting("", "JSON file of API keys (`sxk_…`) for service accounts: `{\"keys\": [{\"name\", "
+                                     "\"roles\", \"scopes\", \"sha256\"}]}`; keys are never stored in clear.")
     service_credential_file: str = setting("", "File holding the token or API key this service presents "
                                                "when it calls other Sextant services.")
     tls_cert_file: str = setting("", "PEM certificate chain of the server (and of its client identity when "

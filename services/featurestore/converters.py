@@ -29,9 +29,14 @@ _MATERIALIZE_KIND = {
 }
 
 
-def timestamp_or_none(value: timestamp_pb2.Timestamp, present: bool) -> datetime | None:
-    """A protobuf Timestamp as an aware datetime, None when the field is unset."""
-    return value.ToDatetime(tzinfo=UTC) if present else None
+def timestamp_or_none(value: timestamp_pb2.Timestamp, present: bool, field: str) -> datetime | None:
+    """A protobuf Timestamp (request field ``field``) as an aware datetime, None when the field is unset."""
+    if not present:
+        return None
+    try:
+        return value.ToDatetime(tzinfo=UTC)
+    except ValueError as error:
+        raise InvalidArgument(field, f"a valid timestamp ({error})") from None
 
 
 def micros_to_timestamp(micros: int | None) -> timestamp_pb2.Timestamp | None:

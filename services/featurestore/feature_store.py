@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from services.common.audit import note_sensitive_read
 from services.common.db import Database
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
 from services.common.events import EventOutbox
@@ -56,6 +57,14 @@ class OnlinePlan:
     key_types: dict[str, int]
     #: The view versions the plan reads, in order of first reference (the response's resolved_views).
     resolved_views: list[resources_pb2.ResolvedFeatureView]
+    #: The features classified `pii` or carrying a protected basis; reading them is audited.
+    sensitive: tuple[tuple[str, str, int], ...] = ()
+
+
+def sensitive_features(refs: list[ResolvedRef]) -> tuple[tuple[str, str, int], ...]:
+    """(view, feature, version) of the referenced features whose reads must be audited."""
+    return tuple((ref.view.name, ref.feature.name, ref.view.version) for ref in refs
+                 if ref.feature.sensitivity == resources_pb2.SENSITIVITY_PII or ref.feature.protected_basis)
 
 
 class FeatureStore:
@@ -142,6 +151,7 @@ class FeatureStore:
         snapshot = self.definitions.snapshot()
         refs, _ = resolve(snapshot, selection)
         chosen = self.engine(engine)
+        note_sensitive_read(sensitive_features(refs))
         return build_training_set(snapshot, entity_rows, event_column, refs, full_feature_names=full_feature_names,
                                   as_of_created=as_of_created, engine=chosen, files_of=self.writer.files_of,
                                   max_rows=self.settings.max_entity_rows)
@@ -190,7 +200,7 @@ class FeatureStore:
             if (view.name, view.version) not in views:
                 views[(view.name, view.version)] = resources_pb2.ResolvedFeatureView(
                     feature_view=view.name, version=view.version, fingerprint=view.fingerprint)
-        plan = OnlinePlan(snapshot, refs, names, types, list(views.values()))
+        plan = OnlinePlan(snapshot, refs, names, types, list(views.values()), sensitive_features(refs))
         if len(self._plans) > 4096:
             self._plans.clear()
         self._plans[key] = plan
@@ -198,6 +208,8 @@ class FeatureStore:
 
     def online_features(self, plan: OnlinePlan, keys: Mapping[str, pa.Array], row_count: int) -> list[OnlineColumn]:
         """Latest values for a batch of entity keys."""
+        if plan.sensitive:
+            note_sensitive_read(plan.sensitive)
         return self._lookup.lookup(plan.snapshot, plan.refs, plan.names, keys, row_count)
 
     def materialize(self, views: list[str], start: datetime | None, end: datetime | None,

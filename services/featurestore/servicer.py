@@ -139,8 +139,10 @@ class FeatureStoreServicer:
             spec = request.entity_feature_view
             entity_rows = self._store.entity_rows_from_view(
                 spec.feature_view, spec.version,
-                converters.timestamp_or_none(spec.start_time, spec.HasField("start_time")),
-                converters.timestamp_or_none(spec.end_time, spec.HasField("end_time")),
+                converters.timestamp_or_none(spec.start_time, spec.HasField("start_time"),
+                                             "entity_feature_view.start_time"),
+                converters.timestamp_or_none(spec.end_time, spec.HasField("end_time"),
+                                             "entity_feature_view.end_time"),
                 list(spec.columns), request.event_timestamp_column)
         else:
             raise InvalidArgument("entity_rows", "expected entity_rows or entity_feature_view")
@@ -182,8 +184,8 @@ class FeatureStoreServicer:
 
     def MaterializeFeatures(self, request: fs_pb2.MaterializeFeaturesRequest, context: grpc.ServicerContext
                             ) -> Iterator[fs_pb2.MaterializeFeaturesResponse]:
-        start = converters.timestamp_or_none(request.start_time, request.HasField("start_time"))
-        end = converters.timestamp_or_none(request.end_time, request.HasField("end_time"))
+        start = converters.timestamp_or_none(request.start_time, request.HasField("start_time"), "start_time")
+        end = converters.timestamp_or_none(request.end_time, request.HasField("end_time"), "end_time")
         for report in self._store.materialize(list(request.feature_views), start, end, request.incremental):
             if not context.is_active():
                 return

@@ -27,7 +27,12 @@ MAX_OUTCOMES = 10_000
 
 
 def _micros(message: Any, field: str) -> int | None:
-    return getattr(message, field).ToMicroseconds() if message.HasField(field) else None
+    if not message.HasField(field):
+        return None
+    try:
+        return getattr(message, field).ToMicroseconds()
+    except ValueError as error:
+        raise InvalidArgument(field, f"a valid timestamp ({error})") from None
 
 
 def _token(rows: list[Any], size: int, key: Any, filters: dict[str, Any]) -> str:
@@ -244,7 +249,7 @@ class MonitoringServicer:
         if not request.HasField("silence_until"):
             raise InvalidArgument("silence_until", "expected the time until which the alert is silenced")
         return pb.SilenceAlertResponse(alert=self._core.change_alert(
-            "silence", request.name, request.comment, request.silence_until.ToMicroseconds()))
+            "silence", request.name, request.comment, _micros(request, "silence_until")))
 
     def ResolveAlert(self, request: pb.ResolveAlertRequest, context: grpc.ServicerContext) -> pb.ResolveAlertResponse:
         return pb.ResolveAlertResponse(alert=self._core.change_alert("resolve", request.name, request.comment))

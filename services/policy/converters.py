@@ -54,6 +54,15 @@ def _timestamp(moment: datetime | None) -> timestamp_pb2.Timestamp | None:
     return stamp
 
 
+def _optional_time(message: Message, field: str) -> datetime | None:
+    if not message.HasField(field):
+        return None
+    try:
+        return getattr(message, field).ToDatetime(tzinfo=UTC)
+    except ValueError as error:
+        raise InvalidArgument(field, f"a valid timestamp ({error})") from None
+
+
 def input_digest(request: Message) -> str:
     """The sha256 (hex) of a request serialized deterministically."""
     return hashlib.sha256(request.SerializeToString(deterministic=True)).hexdigest()
@@ -244,8 +253,7 @@ def decision_filter(message: policy_service_pb2.ListDecisionsRequest) -> Decisio
         model_name=message.model_name, model_version=message.model_version,
         training_job_id=message.training_job_id, deployment_name=message.deployment_name,
         principal=message.principal, policy_name=message.policy_name,
-        start_time=message.start_time.ToDatetime(tzinfo=UTC) if message.HasField("start_time") else None,
-        end_time=message.end_time.ToDatetime(tzinfo=UTC) if message.HasField("end_time") else None,
+        start_time=_optional_time(message, "start_time"), end_time=_optional_time(message, "end_time"),
         ascending=order in ("create_time", "create_time asc"))
 
 

@@ -27,7 +27,9 @@ SERVICE_NAME = "sextant.policy.v1.PolicyService"
 
 
 def _call(request: Any) -> CallInfo:
-    return CallInfo(caller=current_principal().subject, request_id=request_id_var.get(),
+    principal = current_principal()
+    # The caller is the service relaying a user's request (the user is the decision's principal).
+    return CallInfo(caller=principal.via or principal.subject, request_id=request_id_var.get(),
                     input_digest=converters.input_digest(request))
 
 

@@ -51,9 +51,12 @@ def timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
     return stamp
 
 
-def from_timestamp(stamp: timestamp_pb2.Timestamp) -> datetime:
-    """A naive-UTC datetime from a protobuf timestamp."""
-    return stamp.ToDatetime(tzinfo=UTC).replace(tzinfo=None)
+def from_timestamp(stamp: timestamp_pb2.Timestamp, field: str) -> datetime:
+    """A naive-UTC datetime from the protobuf timestamp of request field ``field``."""
+    try:
+        return stamp.ToDatetime(tzinfo=UTC).replace(tzinfo=None)
+    except ValueError as error:
+        raise InvalidArgument(field, f"a valid timestamp ({error})") from None
 
 
 def _enum_name(enum: object, number: int, prefix: str) -> str:

@@ -19,7 +19,15 @@ from services.common.logging import get_logger
 from services.common.pagination import next_page_token, page_request
 from services.registry.alias_reads import AliasReader
 from services.registry.event_log import RegistryEventLog
-from services.registry.records import ModelVersion, NewModelVersion, RegisteredModel, check_name, utcnow
+from services.registry.records import (
+    FAILED,
+    PENDING,
+    ModelVersion,
+    NewModelVersion,
+    RegisteredModel,
+    check_name,
+    utcnow,
+)
 from services.registry.repository import RegistryRepository
 
 _MODEL_ORDER_KEYS = ("name", "create_time", "update_time")
@@ -225,12 +233,24 @@ class ModelCatalog:
                 row = self.version_row(session, model_name, number)
             return self.version(session, row), revision
 
-    def update_version(self, model_name: str, number: int, changes: dict[str, Any]) -> ModelVersion:
-        """Change a version's description and/or tags."""
+    def update_version(self, model_name: str, number: int, changes: dict[str, Any], *,
+                       failure: str | None = None) -> ModelVersion:
+        """Change a version's description and/or tags; with ``failure``, turn a PENDING version FAILED."""
         with self._db.write() as session:
             row = self.version_row(session, model_name, number, "model_version.version")
-            self._repo.update_version(session, row.id, {**changes, "update_time": utcnow()})
-            return self.version(session, self._repo.version_row(session, row.model_id, number))
+            now = utcnow()
+            abandon = failure is not None and row.status != FAILED  # failing a FAILED version again is a no-op
+            if abandon and not self._repo.set_status(session, row.id, expected=PENDING, status=FAILED,
+                                                     message=failure or "", now=now):
+                raise FailedPrecondition(f"version {number} of {model_name!r} is {row.status}, not PENDING",
+                                         reason="VERSION_NOT_PENDING",
+                                         metadata={"model_name": model_name, "version": number, "status": row.status})
+            if changes:
+                self._repo.update_version(session, row.id, {**changes, "update_time": now})
+            current = self.version(session, self._repo.version_row(session, row.model_id, number))
+            if abandon:
+                self._events.version_finished(session, current, current_principal().subject)
+            return current
 
 
 def _token_value(value: Any) -> Any:

@@ -150,9 +150,9 @@ class RegistryServicer:
             statuses=tuple(converters.status_name(s, f"statuses[{i}]") for i, s in enumerate(request.statuses)),
             tags=tuple((t.key, t.value) for t in request.tags), alias=request.alias,
             stale=request.stale if request.HasField("stale") else None, metrics=tuple(metrics),
-            create_time_start=converters.from_timestamp(request.create_time_start)
+            create_time_start=converters.from_timestamp(request.create_time_start, "create_time_start")
             if request.HasField("create_time_start") else None,
-            create_time_end=converters.from_timestamp(request.create_time_end)
+            create_time_end=converters.from_timestamp(request.create_time_end, "create_time_end")
             if request.HasField("create_time_end") else None,
             feature_view=request.feature_view, training_job_id=request.training_job_id, order_by=request.order_by)
         versions, token = self._search.search(query, page_size=request.page_size, page_token=request.page_token)
@@ -163,13 +163,19 @@ class RegistryServicer:
                            ) -> pb.UpdateModelVersionResponse:
         check_name(request.model_version.model_name, "model_version.model_name")
         changes: dict[str, Any] = {}
-        for path in checked_paths(request.update_mask.paths, ("description", "tags")):
+        failure: str | None = None
+        for path in checked_paths(request.update_mask.paths, ("description", "tags", "status")):
             if path == "description":
                 changes["description"] = request.model_version.description
-            else:
+            elif path == "tags":
                 changes["tags"] = check_tags(dict(request.model_version.tags), "model_version.tags")
+            else:
+                if request.model_version.status != resources_pb2.MODEL_VERSION_STATUS_FAILED:
+                    raise InvalidArgument("model_version.status", "MODEL_VERSION_STATUS_FAILED (a PENDING version "
+                                                                  "can only be abandoned)")
+                failure = request.model_version.status_message or "abandoned by its creator"
         version = self._catalog.update_version(request.model_version.model_name, request.model_version.version,
-                                               changes)
+                                               changes, failure=failure)
         return pb.UpdateModelVersionResponse(model_version=converters.version_to_proto(version, full=True))
 
     # -- artifacts ---------------------------------------------------------------------------
@@ -256,7 +262,7 @@ class RegistryServicer:
 
     def ListAliasHistory(self, request: pb.ListAliasHistoryRequest, _context: grpc.ServicerContext
                          ) -> pb.ListAliasHistoryResponse:
-        at_time = converters.from_timestamp(request.at_time) if request.HasField("at_time") else None
+        at_time = converters.from_timestamp(request.at_time, "at_time") if request.HasField("at_time") else None
         entries, token = self._aliases.history(model_name=request.model_name, alias=request.alias, at_time=at_time,
                                                order_by=request.order_by, page_size=request.page_size,
                                                page_token=request.page_token)

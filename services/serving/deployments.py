@@ -310,6 +310,8 @@ class DeploymentCatalog:
         except grpc.RpcError as error:
             if error.code() == grpc.StatusCode.NOT_FOUND:
                 raise NotFound("model", model_name) from None
+            if error.code() == grpc.StatusCode.INVALID_ARGUMENT:
+                raise _refused_by_registry(error, "deployment.model_name") from None
             raise
 
     def _served_versions(self, d: serving_pb.Deployment) -> list[policy_pb.ServedVersion]:
@@ -325,6 +327,8 @@ class DeploymentCatalog:
                 if error.code() == grpc.StatusCode.NOT_FOUND:
                     raise NotFound("alias", f"{d.model_name}@{alias}", metadata={"model_name": d.model_name,
                                                                                  "alias": alias}) from None
+                if error.code() == grpc.StatusCode.INVALID_ARGUMENT:
+                    raise _refused_by_registry(error, "deployment") from None
                 raise
             percent = 100.0
             if role == model_pb2.DEPLOYMENT_ROLE_CANARY:
@@ -359,6 +363,12 @@ class DeploymentCatalog:
                                          for v in denied or decision.violations])
         warnings = tuple(v for v in decision.violations if v.effect != governance_pb2.POLICY_VERDICT_DENY)
         return decision.decision_id, warnings
+
+
+def _refused_by_registry(error: grpc.RpcError, field: str) -> InvalidArgument:
+    # The registry validates names and aliases more strictly than serving does; its refusal is the
+    # caller's bad input, not a fault of serving.
+    return InvalidArgument(field, f"a value the registry accepts ({error.details()})", reason="REGISTRY_REFUSED")
 
 
 def _copy_path(source: serving_pb.Deployment, target: serving_pb.Deployment, path: str) -> None:

@@ -121,6 +121,8 @@ class TrainingJobs:
         spec.CopyFrom(source.spec)
         if dataset is not None:
             spec.dataset.CopyFrom(dataset)
+            if dataset.WhichOneof("source") == "label_view":
+                spec.label_column = ""  # the label feature's name, filled in at submit
         try:
             return self.submit(spec, idempotency_key, principal, origin)
         except InvalidArgument as error:
@@ -131,6 +133,10 @@ class TrainingJobs:
 
     def _store_rows(self, spec: spec_pb2.TrainingJobSpec) -> None:
         dataset = spec.dataset
+        if dataset.WhichOneof("source") == "label_view":
+            # The rows are read when the job runs; the label column is the label feature's name.
+            spec.label_column = dataset.label_view.label.feature
+            return
         if dataset.WhichOneof("source") == "entity_rows_digest":
             if not self._rows.exists(dataset.entity_rows_digest):
                 raise InvalidArgument("spec.dataset.entity_rows_digest", "the digest of rows stored with "

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import grpc
 import pyarrow as pa
+from google.protobuf import field_mask_pb2
 
 from services.common.dependencies import Dependency
-from services.common.errors import NotFound, SextantError, Unavailable
+from services.common.errors import InvalidArgument, NotFound, SextantError, Unavailable
 from sextant.featurestore.v1 import featurestore_service_pb2 as fs_pb2
 from sextant.featurestore.v1 import featurestore_service_pb2_grpc as fs_grpc
 from sextant.policy.v1 import decisions_pb2
@@ -108,6 +109,8 @@ class Peers:
         except PeerCallFailed as error:
             if getattr(error, "grpc_code", None) == grpc.StatusCode.NOT_FOUND:
                 return None
+            if getattr(error, "grpc_code", None) == grpc.StatusCode.INVALID_ARGUMENT:
+                raise InvalidArgument("model_version", f"a model version the registry accepts ({error})") from None
             raise
 
     def create_model(self, model: registry_resources.RegisteredModel) -> None:
@@ -137,6 +140,14 @@ class Peers:
         except grpc.RpcError as error:
             raise _rpc_error("registry", "UploadArtifact", error) from None
         return response.model_version
+
+    def fail_version(self, name: str, version: int, message: str) -> None:
+        """Abandon a PENDING version whose artifact will not come: the registry marks it FAILED."""
+        self._call(self.registry, "UpdateModelVersion", registry_pb2.UpdateModelVersionRequest(
+            model_version=registry_resources.ModelVersion(
+                model_name=name, version=version, status=registry_resources.MODEL_VERSION_STATUS_FAILED,
+                status_message=message),
+            update_mask=field_mask_pb2.FieldMask(paths=["status"])))
 
     def close(self) -> None:
         """Close the channels."""

@@ -4,7 +4,9 @@ signature, metrics, params and full lineage, then the ONNX artifact (the version
 from __future__ import annotations
 
 import hashlib
+from typing import NoReturn
 
+from services.common.errors import SextantError
 from services.training import profile as profiles
 from services.training.dataset import TrainingData
 from services.training.peers import Peers
@@ -15,6 +17,12 @@ from sextant.training.v1 import resources_pb2
 from sextant.type.v1 import model_pb2, types_pb2
 
 T = types_pb2
+
+
+class RegistrationFailed(SextantError):
+    """The model could not be registered; the job fails with reason ``REGISTRATION_FAILED``."""
+
+    default_reason = "REGISTRATION_FAILED"
 
 
 def signature(job: resources_pb2.TrainingJob, data: TrainingData, plan: TrainingPlan) -> T.ModelSignature:
@@ -77,7 +85,10 @@ def register_model(peers: Peers, job: resources_pb2.TrainingJob, data: TrainingD
         fairness_results=job.fairness_results, reference_profile=profile_proto(evaluated.profile, data),
         training_row_count=len(data.train_index), validation_row_count=len(data.holdout_index),
         empirically_derived_scoring_system=spec.empirically_derived_scoring_system,
-        favorable_label=(spec.favorable_label or (data.class_labels[-1] if data.class_labels else "")))
+        favorable_label=(spec.favorable_label or (data.class_labels[-1] if data.class_labels else "")),
+        age_probe_results=job.age_probe_results)
+    if job.HasField("label_feature"):
+        lineage.label_feature.CopyFrom(job.label_feature)
     lineage.data_start_time.FromDatetime(times.min().astype("datetime64[us]").item())
     lineage.data_end_time.FromDatetime(times.max().astype("datetime64[us]").item())
     version = registry.ModelVersion(
@@ -85,9 +96,29 @@ def register_model(peers: Peers, job: resources_pb2.TrainingJob, data: TrainingD
         task=spec.task, signature=signature(job, data, plan), metrics=evaluated.metrics,
         params={k: str(v) for k, v in params.items()}, tags=dict(spec.tags),
         artifact_sha256=sha256, artifact_size_bytes=len(exported.onnx), lineage=lineage)
-    created = peers.create_version(spec.model_name, version)
+    try:
+        created = peers.create_version(spec.model_name, version)
+    except SextantError as error:
+        raise RegistrationFailed(f"the registry refused the new version of {spec.model_name!r}: "
+                                 f"{error.message}") from None
     number = created.model_version.version
     if created.model_version.status != registry.MODEL_VERSION_STATUS_READY:
-        peers.upload_artifact(spec.model_name, number, sha256, exported.onnx)
+        try:
+            peers.upload_artifact(spec.model_name, number, sha256, exported.onnx)
+        except SextantError as error:
+            _abandon(peers, job, number, error)
     return model_pb2.ModelVersionReference(model_name=spec.model_name, version=number)
+
+
+def _abandon(peers: Peers, job: resources_pb2.TrainingJob, number: int, error: SextantError) -> NoReturn:
+    """Mark the PENDING version FAILED (it would otherwise wait for an artifact forever) and fail the job."""
+    name = job.spec.model_name
+    reason = f"training job {job.name} could not upload the artifact: {error.message}"
+    try:
+        peers.fail_version(name, number, reason[:2000])
+        outcome = "the version was marked FAILED"
+    except SextantError as cleanup:
+        outcome = f"marking the version FAILED failed too ({cleanup.message}), so it stays PENDING"
+    raise RegistrationFailed(f"uploading the artifact of {name!r} version {number} failed: {error.message}; "
+                             f"{outcome}", metadata={"model_name": name, "version": number}) from None
 

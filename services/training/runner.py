@@ -12,29 +12,28 @@ its second attempt.
 
 from __future__ import annotations
 
-import hashlib
 import queue
 import threading
 import time
 from dataclasses import dataclass, field
 
-import pyarrow as pa
-
+from services.common.auth import acting_as
 from services.common.errors import SextantError
 from services.common.logging import get_logger
 from services.training import journal as J
 from services.training import work
-from services.training.dataset import DatasetProblem, TrainingData, build_training_data
+from services.training.age_probe import AgeInput, AgeProbe, is_age_basis, is_age_name
+from services.training.dataset import TrainingData
+from services.training.datasource import FetchedData, FetchFailed, fetch_training_set
 from services.training.dispatchers import Dispatcher, Execution, ExecutionCancelled
 from services.training.entity_rows import EntityRowsStore
-from services.training.peers import Peers, arrow_ipc
+from services.training.peers import Peers
 from services.training.registration import register_model
 from services.training.spec import TrainingPlan, validate_spec
 from services.training.trials import is_better, trial_parameters
-from sextant.featurestore.v1 import featurestore_service_pb2 as fs_pb2
 from sextant.policy.v1 import policy_service_pb2 as policy_pb2
 from sextant.training.v1 import events_pb2, resources_pb2
-from sextant.type.v1 import features_pb2, governance_pb2, types_pb2
+from sextant.type.v1 import governance_pb2, types_pb2
 
 S = resources_pb2
 log = get_logger("training.runner")
@@ -172,7 +171,9 @@ class JobRunner:
         with self._lock:
             self._controls[name] = control
         try:
-            self._drive(job, control)
+            # Peers record the submitter as the user this job's calls are made for.
+            with acting_as(job.principal):
+                self._drive(job, control)
         except Interrupted:
             log.info("job_interrupted", job=name)
         except (JobCancelled, ExecutionCancelled):
@@ -237,14 +238,17 @@ class JobRunner:
         resolved, owner_team, domain = self._policy_check(job, control, deadline)
 
         job = self._move(name, control, deadline, S.TRAINING_JOB_STATE_FETCHING_DATA)
-        data, lineage_features, digest = self._fetch(job, plan, resolved)
+        fetched = self._fetch(job, plan, resolved)
+        data = fetched.data
 
         def dataset_facts(j: resources_pb2.TrainingJob) -> list[events_pb2.TrainingJobEvent]:
-            j.dataset_digest = digest
+            j.dataset_digest = fetched.digest
             j.training_row_count = len(data.train_index)
             j.validation_row_count = len(data.holdout_index)
             del j.resolved_features[:]
-            j.resolved_features.extend(lineage_features)
+            j.resolved_features.extend(fetched.features)
+            if fetched.label_feature is not None:
+                j.label_feature.CopyFrom(fetched.label_feature)
             return [J.message_event(f"fetched {len(data.label):,} rows: {len(data.train_index):,} for training, "
                                     f"{len(data.holdout_index):,} held out")]
         self._checkpoint(name, control, deadline)
@@ -260,7 +264,8 @@ class JobRunner:
 
         self._move(name, control, deadline, S.TRAINING_JOB_STATE_EVALUATING)
         favorable = _favorable_index(data, plan)
-        evaluated = execution.run(work.refit_and_evaluate, plan, params[best_index], favorable)
+        ages = _age_inputs(data, fetched.features) if spec.empirically_derived_scoring_system else ()
+        evaluated = execution.run(work.refit_and_evaluate, plan, params[best_index], favorable, ages)
         best_run = f"{name}-t{best_index + 1:02d}"
 
         def record_evaluation(j: resources_pb2.TrainingJob) -> list[events_pb2.TrainingJobEvent]:
@@ -269,6 +274,9 @@ class JobRunner:
             del j.fairness_results[:]
             j.fairness_results.extend(_fairness_proto(f) for f in evaluated.fairness)
             j.warnings.extend(evaluated.warnings)
+            del j.age_probe_results[:]
+            j.age_probe_results.extend(_age_probe_proto(p) for p in evaluated.age_probes)
+            j.warnings.extend(_age_probe_warning(p) for p in evaluated.age_probes if not p.passed)
             return [J.message_event(f"held-out {plan.metric}: {evaluated.metrics.get(plan.metric, float('nan')):.4g}")]
         self._checkpoint(name, control, deadline)
         self._journal.mutate(name, record_evaluation)
@@ -357,50 +365,13 @@ class JobRunner:
         return list(resolution.features), owner_team, domain
 
     def _fetch(self, job: resources_pb2.TrainingJob, plan: TrainingPlan, resolved: list[types_pb2.ResolvedFeature]
-               ) -> tuple[TrainingData, list[types_pb2.ResolvedFeature], str]:
-        spec = job.spec
-        entity = self._rows.get(spec.dataset.entity_rows_digest)
-        if spec.label_column not in entity.column_names:
-            raise JobFailed("LABEL_COLUMN_MISSING", f"the label column {spec.label_column!r} is not in the entity "
-                                                    f"rows ({', '.join(entity.column_names)})")
-        if entity.num_rows > self._config.max_entity_rows:
-            raise JobFailed("TOO_MANY_ROWS", f"{entity.num_rows} entity rows; the server's limit is "
-                                             f"{self._config.max_entity_rows}")
-        timestamp_column = spec.dataset.event_timestamp_column or "event_timestamp"
-        timeout = max(60.0, self._config.dependency_timeout)
-        request = fs_pb2.GetHistoricalFeaturesRequest(
-            entity_rows=arrow_ipc(entity), event_timestamp_column=timestamp_column, features=spec.features,
-            full_feature_names=spec.dataset.full_feature_names, as_of_created=spec.dataset.as_of_created)
-        header, table = self._peers.historical_features(request, timeout)
-        feature_columns = list(header.columns[len(entity.column_names):])
-        string_columns = {c for c, f in zip(feature_columns, header.features, strict=False)
-                          if f.dtype == types_pb2.DATA_TYPE_STRING}
-        evaluation_columns: dict[str, str] = {}
-        references = [a for a in spec.evaluation_attributes if a.WhichOneof("source") == "feature"]
-        if references:
-            selection = features_pb2.FeatureSelection(references=features_pb2.FeatureReferenceList(
-                references=[a.feature for a in references]))
-            request = fs_pb2.GetHistoricalFeaturesRequest(
-                entity_rows=arrow_ipc(entity), event_timestamp_column=timestamp_column, features=selection,
-                full_feature_names=True, as_of_created=spec.dataset.as_of_created)
-            eval_header, eval_table = self._peers.historical_features(request, timeout)
-            for attribute, column in zip(references, eval_header.columns[len(entity.column_names):], strict=False):
-                table = table.append_column(f"__evaluation__{attribute.name}", eval_table.column(column))
-                evaluation_columns[attribute.name] = f"__evaluation__{attribute.name}"
-        for attribute in spec.evaluation_attributes:
-            if attribute.WhichOneof("source") == "entity_column":
-                if attribute.entity_column not in entity.column_names:
-                    raise JobFailed("EVALUATION_COLUMN_MISSING", f"the evaluation column "
-                                                                 f"{attribute.entity_column!r} is not in the rows")
-                evaluation_columns[attribute.name] = attribute.entity_column
-        digest = _digest(table)
+               ) -> FetchedData:
         try:
-            data = build_training_data(table, feature_columns=feature_columns, string_columns=string_columns,
-                                       label_column=spec.label_column, timestamp_column=timestamp_column,
-                                       evaluation_columns=evaluation_columns, plan=plan)
-        except DatasetProblem as problem:
-            raise JobFailed(problem.code, str(problem)) from None
-        return data, list(header.features) or resolved, digest
+            return fetch_training_set(self._peers, self._rows, job, plan, resolved,
+                                      max_rows=self._config.max_entity_rows,
+                                      timeout=max(60.0, self._config.dependency_timeout))
+        except FetchFailed as failure:
+            raise JobFailed(failure.code, str(failure)) from None
 
     def _trials(self, job: resources_pb2.TrainingJob, plan: TrainingPlan, execution: Execution, control: Control,
                 deadline: float) -> tuple[int, list[dict]]:
@@ -509,6 +480,31 @@ def _fairness_proto(result: work.evaluation.Fairness) -> types_pb2.FairnessResul
             positive_count=g.positive_count) for g in result.groups])
 
 
-def _digest(table: pa.Table) -> str:
-    return hashlib.sha256(arrow_ipc(table).ipc_stream).hexdigest()
+def _age_inputs(data: TrainingData, features: list[types_pb2.ResolvedFeature]) -> tuple[AgeInput, ...]:
+    """The numeric inputs holding an age, named as the policy service knows them (``view:feature``)."""
+    found = []
+    for i, column in enumerate(data.features.columns):
+        if column in data.categorical_columns:
+            continue
+        feature = features[i] if i < len(features) else None
+        tagged = feature is not None and is_age_basis(feature.tags.get("protected_basis", ""))
+        if tagged or is_age_name(feature.reference.feature if feature is not None else column):
+            name = f"{feature.reference.feature_view}:{feature.reference.feature}" if feature is not None else column
+            found.append(AgeInput(column, name))
+    return tuple(found)
 
+
+def _age_probe_proto(probe: AgeProbe) -> governance_pb2.AgeProbeResult:
+    return governance_pb2.AgeProbeResult(
+        feature=probe.feature, age_threshold=probe.age_threshold, rows_probed=probe.rows_probed,
+        negative_contribution_rows=probe.negative_contribution_rows, min_contribution=probe.min_contribution,
+        mean_contribution=probe.mean_contribution, method=probe.method, dataset=probe.dataset)
+
+
+def _age_probe_warning(probe: AgeProbe) -> str:
+    if probe.rows_probed == 0:
+        return (f"age probe of {probe.feature}: no applicant aged {probe.age_threshold} or older to probe; a "
+                f"policy allowing age will deny promotion")
+    return (f"age probe of {probe.feature}: {probe.negative_contribution_rows} of {probe.rows_probed} applicants "
+            f"aged {probe.age_threshold} or older get a negative age contribution (smallest "
+            f"{probe.min_contribution:.4g}); a policy allowing age will deny promotion")

@@ -212,13 +212,41 @@ def _validate_dataset(spec: spec_pb2.TrainingJobSpec) -> None:
     if source is None:
         raise InvalidArgument("spec.dataset.source", "expected entity_rows, entity_rows_digest or label_view")
     if source == "label_view":
-        raise InvalidArgument("spec.dataset.label_view", "entity rows (inline or uploaded); label views are "
-                                                         "not supported by this server yet",
-                              reason="LABEL_VIEW_NOT_SUPPORTED")
+        _validate_label_view(spec)
+        return
     if source == "entity_rows_digest" and not re.fullmatch(r"[0-9a-f]{64}", spec.dataset.entity_rows_digest):
         raise InvalidArgument("spec.dataset.entity_rows_digest", "expected a sha256 hex digest")
     if not spec.label_column:
         raise InvalidArgument("spec.label_column", "expected the label column of the entity rows")
+
+
+def _validate_label_view(spec: spec_pb2.TrainingJobSpec) -> None:
+    source = spec.dataset.label_view
+    if not source.label.feature_view or not source.label.feature:
+        raise InvalidArgument("spec.dataset.label_view.label", "the label feature's view and name")
+    if source.label.version < 0:
+        raise InvalidArgument("spec.dataset.label_view.label.version", "0 (the latest) or a positive version")
+    if spec.label_column and spec.label_column != source.label.feature:
+        raise InvalidArgument("spec.label_column", f"empty or the label feature's name {source.label.feature!r} "
+                                                   f"with a label view, got {spec.label_column!r}",
+                              reason="LABEL_COLUMN_MISSING")
+    start = _label_time(source, "start_time")
+    end = _label_time(source, "end_time")
+    if start is not None and end is not None and start >= end:
+        raise InvalidArgument("spec.dataset.label_view.start_time", "a start before end_time")
+    for i, attribute in enumerate(spec.evaluation_attributes):
+        if attribute.WhichOneof("source") == "entity_column":
+            raise InvalidArgument(f"spec.evaluation_attributes[{i}].entity_column", "a feature reference: the "
+                                  "entity rows of a label view hold only join keys, timestamps and the label")
+
+
+def _label_time(source: spec_pb2.LabelViewSource, name: str) -> datetime | None:
+    if not source.HasField(name):
+        return None
+    try:
+        return getattr(source, name).ToDatetime()
+    except ValueError as error:
+        raise InvalidArgument(f"spec.dataset.label_view.{name}", f"a valid timestamp ({error})") from None
 
 
 def _estimator(model: spec_pb2.ModelSpec, kind: str) -> tuple[estimators.EstimatorFamily, str]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from services.training import evaluation, export, profile
+from services.training import age_probe, evaluation, export, profile
 from services.training.dataset import TrainingData
 from services.training.estimators import build_pipeline
 from services.training.spec import TrainingPlan
@@ -42,6 +42,7 @@ class Evaluated:
     fairness: list[evaluation.Fairness]
     profile: profile.Profile
     warnings: list[str] = field(default_factory=list)
+    age_probes: list[age_probe.AgeProbe] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,9 @@ def _is_parameter_error(error: Exception) -> bool:
 
 
 def refit_and_evaluate(data: TrainingData, plan: TrainingPlan, params: dict[str, Any],
-                       favorable: int) -> Evaluated:
-    """Refit the winning configuration on the training part and evaluate it on the held-out part."""
+                       favorable: int, age_inputs: tuple[age_probe.AgeInput, ...] = ()) -> Evaluated:
+    """Refit the winning configuration on the training part and evaluate it on the held-out part; probe
+    the age inputs of an empirically derived scoring system."""
     n_classes = len(data.class_labels)
     x_train, y_train = data.part(data.train_index)
     x_hold, y_hold = data.part(data.holdout_index)
@@ -135,7 +137,16 @@ def refit_and_evaluate(data: TrainingData, plan: TrainingPlan, params: dict[str,
         summaries.append(profile.numeric_summary("probabilities", train_output[:, -1]))
     else:
         summaries.append(profile.numeric_summary("variable", train_output))
-    return Evaluated(pickle.dumps(pipeline), metrics, results, profile.Profile(len(x_train), summaries), notes)
+    probes = age_probe.probe_all(lambda frame: _favorable_score(pipeline, frame, data, plan, favorable),
+                                 x_hold, x_train, age_inputs)
+    return Evaluated(pickle.dumps(pipeline), metrics, results, profile.Profile(len(x_train), summaries), notes,
+                     probes)
+
+
+def _favorable_score(pipeline: Any, frame: Any, data: TrainingData, plan: TrainingPlan, favorable: int
+                     ) -> np.ndarray:
+    output = _output(pipeline, frame, data, plan)
+    return output[:, favorable] if plan.is_classification else output
 
 
 def export_and_check(data: TrainingData, plan: TrainingPlan, model: bytes) -> Exported:

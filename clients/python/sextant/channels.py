@@ -3,7 +3,9 @@
 Every channel has keepalive pings (so a dead peer is noticed while a long stream is idle), the same
 message size limit as the servers, and a retry policy that gRPC applies transparently to idempotent
 reads (``Get*``, ``List*``) on UNAVAILABLE. Callers pass a deadline on every call; :func:`deadline`
-gives the default.
+gives the default. Given ``root_certificates`` (PEM of the CA that signed the server) the channel is
+TLS, and with ``certificate_chain`` and ``private_key`` as well it presents a client certificate
+(mutual TLS).
 """
 
 from __future__ import annotations
@@ -41,8 +43,13 @@ def retry_service_config(services: Iterable[_descriptor.ServiceDescriptor]) -> s
 
 
 def open_channel(address: str, services: Iterable[_descriptor.ServiceDescriptor] = (),
-                 *, max_message_bytes: int = MAX_MESSAGE_BYTES) -> grpc.Channel:
-    """An insecure channel to ``address`` with keepalive and retries for ``services``' reads."""
+                 *, max_message_bytes: int = MAX_MESSAGE_BYTES, root_certificates: bytes | None = None,
+                 certificate_chain: bytes | None = None, private_key: bytes | None = None) -> grpc.Channel:
+    """A channel to ``address`` with keepalive and retries for ``services``' reads; TLS with a CA given."""
+    if bool(certificate_chain) != bool(private_key):
+        raise ValueError("certificate_chain and private_key go together (a client certificate needs both)")
+    if certificate_chain and not root_certificates:
+        raise ValueError("a client certificate needs root_certificates (mutual TLS runs over TLS)")
     options = [
         ("grpc.keepalive_time_ms", 30_000),
         ("grpc.keepalive_timeout_ms", 10_000),
@@ -54,4 +61,8 @@ def open_channel(address: str, services: Iterable[_descriptor.ServiceDescriptor]
     config = retry_service_config(services)
     if config != "{}":
         options.append(("grpc.service_config", config))
+    if root_certificates:
+        credentials = grpc.ssl_channel_credentials(root_certificates=root_certificates, private_key=private_key,
+                                                   certificate_chain=certificate_chain)
+        return grpc.secure_channel(address, credentials, options=options)
     return grpc.insecure_channel(address, options=options)

@@ -155,7 +155,7 @@ def test_bad_definitions_name_the_field(client: Client) -> None:
     assert list(client.stub.ListEntities(fs_pb2.ListEntitiesRequest()).entities) == []
 
 
-def test_lists_page_and_unbuilt_rpcs_are_unimplemented(client: Client) -> None:
+def test_lists_page_and_refuse_bad_input(client: Client) -> None:
     client.apply(entity("a1"), entity("a2"), entity("a3"))
     page = client.stub.ListEntities(fs_pb2.ListEntitiesRequest(page_size=2))
     assert [e.name for e in page.entities] == ["a1", "a2"]
@@ -172,8 +172,8 @@ def test_lists_page_and_unbuilt_rpcs_are_unimplemented(client: Client) -> None:
         order_by="update_time desc", page_size=1, page_token=newest.next_page_token))
     assert [v.name for v in older.feature_views] == ["a_view"]
     with pytest.raises(grpc.RpcError) as failure:
-        client.stub.ListAuditRecords(fs_pb2.ListAuditRecordsRequest())
-    assert failure.value.code() == grpc.StatusCode.UNIMPLEMENTED
+        client.stub.ListAuditRecords(fs_pb2.ListAuditRecordsRequest(order_by="colour"))
+    assert failure.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
 def test_change_events_are_emitted_and_resumable(client: Client) -> None:

@@ -78,7 +78,7 @@ def test_monitor_validation_and_not_found(tmp_path: Path) -> None:
             server.stub.GetReference(pb.GetReferenceRequest(model_name="credit", model_version=3))
         assert error.value.code() == grpc.StatusCode.UNAVAILABLE
         with pytest.raises(grpc.RpcError) as error:
-            server.stub.ListAuditRecords(pb.ListAuditRecordsRequest())
-        assert error.value.code() == grpc.StatusCode.UNIMPLEMENTED
+            server.stub.ListAuditRecords(pb.ListAuditRecordsRequest(order_by="colour"))
+        assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     finally:
         server.stop()

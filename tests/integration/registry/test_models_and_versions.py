@@ -234,6 +234,6 @@ def test_bad_version_input_names_the_field(sqlite_registry: RegistryClient) -> N
         sqlite_registry.upload("m", 1, b"not onnx")
     _fails(lambda: sqlite_registry.stub.ApproveModelVersion(pb.ApproveModelVersionRequest(model_name="m", version=1)),
            grpc.StatusCode.FAILED_PRECONDITION)
-    unbuilt = _fails(lambda: sqlite_registry.stub.ListAuditRecords(pb.ListAuditRecordsRequest()),
-                     grpc.StatusCode.UNIMPLEMENTED)
-    assert "issue" in unbuilt.details()
+    error = _fails(lambda: sqlite_registry.stub.ListAuditRecords(pb.ListAuditRecordsRequest(order_by="colour")),
+                   grpc.StatusCode.INVALID_ARGUMENT)
+    assert _field_of(error) == "order_by"

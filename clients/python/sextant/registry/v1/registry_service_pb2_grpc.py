@@ -240,10 +240,13 @@ class RegistryServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def UpdateModelVersion(self, request, context):
-        """UpdateModelVersion changes a model version's description or tags; everything else about a
-        version is immutable.
+        """UpdateModelVersion changes a model version's description or tags, or abandons a PENDING
+        version whose artifact will never come (mask path `status` with status FAILED and a
+        `status_message`, as a training job does when its registration fails); everything else about
+        a version is immutable. Failing a FAILED version again changes nothing.
         Errors: NOT_FOUND (unknown model or version), INVALID_ARGUMENT (a mask path other than
-        `description` and `tags`).
+        `description`, `tags` and `status`, or a status other than FAILED), FAILED_PRECONDITION (the
+        version to fail is READY).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -161,7 +161,7 @@ class ModelVersion(_message.Message):
     def __init__(self, model_name: _Optional[str] = ..., version: _Optional[int] = ..., description: _Optional[str] = ..., status: _Optional[_Union[ModelVersionStatus, str]] = ..., status_message: _Optional[str] = ..., format: _Optional[_Union[ModelFormat, str]] = ..., task: _Optional[_Union[_model_pb2.ModelTask, str]] = ..., signature: _Optional[_Union[_types_pb2.ModelSignature, _Mapping]] = ..., metrics: _Optional[_Mapping[str, float]] = ..., params: _Optional[_Mapping[str, str]] = ..., tags: _Optional[_Mapping[str, str]] = ..., aliases: _Optional[_Iterable[str]] = ..., stale: _Optional[bool] = ..., stale_reasons: _Optional[_Iterable[_Union[_model_pb2.StaleReason, _Mapping]]] = ..., artifact_sha256: _Optional[str] = ..., artifact_size_bytes: _Optional[int] = ..., creator: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ready_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lineage: _Optional[_Union[Lineage, _Mapping]] = ..., approvals: _Optional[_Iterable[_Union[_governance_pb2.Approval, _Mapping]]] = ...) -> None: ...
 
 class Lineage(_message.Message):
-    __slots__ = ("training_job_id", "run_id", "experiment", "dataset_digest", "features", "feature_service", "label_column", "policy_decision_id", "parity_report", "fairness_results", "age_probe_results", "reference_profile", "training_row_count", "validation_row_count", "data_start_time", "data_end_time", "empirically_derived_scoring_system", "favorable_label")
+    __slots__ = ("training_job_id", "run_id", "experiment", "dataset_digest", "features", "feature_service", "label_column", "policy_decision_id", "parity_report", "fairness_results", "age_probe_results", "reference_profile", "training_row_count", "validation_row_count", "data_start_time", "data_end_time", "empirically_derived_scoring_system", "favorable_label", "label_feature")
     TRAINING_JOB_ID_FIELD_NUMBER: _ClassVar[int]
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     EXPERIMENT_FIELD_NUMBER: _ClassVar[int]
@@ -180,6 +180,7 @@ class Lineage(_message.Message):
     DATA_END_TIME_FIELD_NUMBER: _ClassVar[int]
     EMPIRICALLY_DERIVED_SCORING_SYSTEM_FIELD_NUMBER: _ClassVar[int]
     FAVORABLE_LABEL_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FEATURE_FIELD_NUMBER: _ClassVar[int]
     training_job_id: str
     run_id: str
     experiment: str
@@ -198,7 +199,8 @@ class Lineage(_message.Message):
     data_end_time: _timestamp_pb2.Timestamp
     empirically_derived_scoring_system: bool
     favorable_label: str
-    def __init__(self, training_job_id: _Optional[str] = ..., run_id: _Optional[str] = ..., experiment: _Optional[str] = ..., dataset_digest: _Optional[str] = ..., features: _Optional[_Iterable[_Union[_types_pb2.ResolvedFeature, _Mapping]]] = ..., feature_service: _Optional[str] = ..., label_column: _Optional[str] = ..., policy_decision_id: _Optional[str] = ..., parity_report: _Optional[_Union[_types_pb2.ParityReport, _Mapping]] = ..., fairness_results: _Optional[_Iterable[_Union[_types_pb2.FairnessResult, _Mapping]]] = ..., age_probe_results: _Optional[_Iterable[_Union[_governance_pb2.AgeProbeResult, _Mapping]]] = ..., reference_profile: _Optional[_Union[_types_pb2.DatasetProfile, _Mapping]] = ..., training_row_count: _Optional[int] = ..., validation_row_count: _Optional[int] = ..., data_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., data_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., empirically_derived_scoring_system: _Optional[bool] = ..., favorable_label: _Optional[str] = ...) -> None: ...
+    label_feature: _types_pb2.ResolvedFeature
+    def __init__(self, training_job_id: _Optional[str] = ..., run_id: _Optional[str] = ..., experiment: _Optional[str] = ..., dataset_digest: _Optional[str] = ..., features: _Optional[_Iterable[_Union[_types_pb2.ResolvedFeature, _Mapping]]] = ..., feature_service: _Optional[str] = ..., label_column: _Optional[str] = ..., policy_decision_id: _Optional[str] = ..., parity_report: _Optional[_Union[_types_pb2.ParityReport, _Mapping]] = ..., fairness_results: _Optional[_Iterable[_Union[_types_pb2.FairnessResult, _Mapping]]] = ..., age_probe_results: _Optional[_Iterable[_Union[_governance_pb2.AgeProbeResult, _Mapping]]] = ..., reference_profile: _Optional[_Union[_types_pb2.DatasetProfile, _Mapping]] = ..., training_row_count: _Optional[int] = ..., validation_row_count: _Optional[int] = ..., data_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., data_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., empirically_derived_scoring_system: _Optional[bool] = ..., favorable_label: _Optional[str] = ..., label_feature: _Optional[_Union[_types_pb2.ResolvedFeature, _Mapping]] = ...) -> None: ...
 
 class Alias(_message.Message):
     __slots__ = ("model_name", "alias", "version", "protected", "update_time", "updated_by", "decision_id", "reason")
