@@ -91,7 +91,8 @@ def build(app: ServiceApp, settings: ServiceSettings) -> RunningServer:
     context = ServiceContext(settings, database, outbox)
     audit_log = AuditLog(database)
     servicers = with_audit_records(app.services, app.build_servicers(context), audit_log)
-    interceptors = (AuditInterceptor(app.name, audit_log),
+    auditor = AuditInterceptor(app.name, audit_log)
+    interceptors = (auditor,
                     LimitsInterceptor(settings.max_rows_per_call, settings.rate_limit_per_minute))
 
     def register(server: grpc.Server) -> list[str]:
@@ -101,7 +102,7 @@ def build(app: ServiceApp, settings: ServiceSettings) -> RunningServer:
 
     try:
         running = create_server(app.name, settings, register, extra_interceptors=interceptors,
-                                access_log=settings.access_log)
+                                access_log=settings.access_log, denial_listener=auditor.record_denied)
     except BaseException:
         outbox.close()
         database.close()

@@ -520,6 +520,26 @@ class AuditInterceptor(grpc.ServerInterceptor):
 
         return handle
 
+    def record_denied(self, method: str, principal: auth.Principal, refusal: SextantError, request_id: str,
+                      peer: str) -> None:
+        """Record a mutating or evaluating call the permission table refused before any handler ran.
+
+        Refused reads are not written (they changed nothing and would let anyone with a credential fill
+        the table); they are counted in the RPC metrics like every call.
+        """
+        rule = classify(method.rsplit("/", 1)[-1])
+        if rule is None or rule.kind is None:
+            return
+        entry = AuditEntry(principal=principal.subject, caller=getattr(principal, "via", None) or "", peer=peer,
+                           method=method, kind=rule.kind, status_code=refusal.code.name,
+                           error_reason=refusal.reason, request_id=request_id)
+        try:
+            self._log.append(entry)
+        except Exception as failure:  # noqa: BLE001 - the refusal stands whether or not it is written down
+            AUDIT_WRITE_FAILURES.labels(self._service).inc()
+            self._logger.error("audit record not written", method=method, status_code=entry.status_code,
+                               error=str(failure))
+
     def _record(self, method: str, rule: Classification, context: grpc.ServicerContext, notes: _CallNotes,
                 first: list[Any], request: Any, response: Any, error: BaseException | None) -> None:
         kind = rule.kind

@@ -42,6 +42,10 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("sextant_re
 REQUEST_ID_HEADER = "x-request-id"
 
 
+#: Told about every call refused by the permission table: (method, principal, error, request id, peer).
+DenialListener = Callable[[str, auth.Principal, SextantError, str, str], None]
+
+
 class _Aborted(Exception):
     """Marks that the handler already aborted the call through its context."""
 
@@ -49,8 +53,10 @@ class _Aborted(Exception):
 class ServerInterceptor(grpc.ServerInterceptor):
     """Request id, logging context, authentication, access log, metrics and error mapping."""
 
-    def __init__(self, service: str, authenticator: auth.Authenticator, *, access_log: bool = True) -> None:
+    def __init__(self, service: str, authenticator: auth.Authenticator, *, access_log: bool = True,
+                 denial_listener: DenialListener | None = None) -> None:
         self._service = service
+        self._denial_listener = denial_listener
         self._domain = f"{service}.sextant"
         self._auth = authenticator
         self._enforcing = authenticator.enforcing
@@ -94,7 +100,12 @@ class ServerInterceptor(grpc.ServerInterceptor):
             bind_request(request_id=request_id, peer=context.peer(), principal=principal.subject, method=method)
         if self._enforcing:
             # Before the handler, so a caller without the role learns nothing about what exists.
-            authorize(method, principal)
+            try:
+                authorize(method, principal)
+            except SextantError as refusal:
+                if self._denial_listener is not None:
+                    self._denial_listener(method, principal, refusal, request_id, context.peer())
+                raise
         remaining = context.time_remaining()
         request_deadline.set(time.monotonic() + remaining if remaining is not None else None)
         return auth.set_current_principal(principal)

@@ -27,7 +27,7 @@ from prometheus_client import start_http_server
 
 from services.common.auth import authenticator_for, read_service_credential
 from services.common.dependencies import PeerSecurity, set_peer_security
-from services.common.interceptors import ServerInterceptor
+from services.common.interceptors import DenialListener, ServerInterceptor
 from services.common.logging import get_logger
 from services.common.settings import ServiceSettings, SettingsError, env_name
 from services.common.tls import peer_tls, server_credentials
@@ -89,6 +89,7 @@ def create_server(
     *,
     extra_interceptors: Sequence[grpc.ServerInterceptor] = (),
     access_log: bool = True,
+    denial_listener: DenialListener | None = None,
 ) -> RunningServer:
     """Build, bind and start a server; ``register`` adds handlers and returns their full service names."""
     log = get_logger("server")
@@ -110,7 +111,8 @@ def create_server(
     ]
     server = grpc.server(
         ThreadPoolExecutor(max_workers=settings.max_workers, thread_name_prefix=f"{service}-rpc"),
-        interceptors=[ServerInterceptor(service, authenticator, access_log=access_log), *extra_interceptors],
+        interceptors=[ServerInterceptor(service, authenticator, access_log=access_log,
+                                        denial_listener=denial_listener), *extra_interceptors],
         options=options,
         maximum_concurrent_rpcs=None,
     )

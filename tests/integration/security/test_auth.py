@@ -199,3 +199,20 @@ def test_enforcing_without_a_credential_source_refuses_to_start(tmp_path: Path) 
         catalog.start("policy", PolicySettings(port=0, data_dir=str(tmp_path), auth_mode="enforce",
                                                featurestore_address="127.0.0.1:9", log_level="warning"))
     assert "SEXTANT_POLICY_AUTH_MODE" in str(refused.value)
+
+
+def test_a_refused_mutation_is_audited_and_a_refused_read_is_not(channel: grpc.Channel,
+                                                                 service: tuple[RunningServer, Credentials]) -> None:
+    credentials = service[1]
+    stub = policy_service_pb2_grpc.PolicyServiceStub(channel)
+    viewer = (("authorization", f"Bearer {credentials.token('mallory', 'viewer')}"),
+              ("x-request-id", "refused-create"))
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.CreatePolicy(pb.CreatePolicyRequest(), timeout=10, metadata=viewer)
+    assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    _refused(channel, f"Bearer {credentials.token('mallory', 'nobody-role')}")
+    admin = (("authorization", f"Bearer {credentials.token('ada', 'admin')}"),)
+    found = stub.ListAuditRecords(pb.ListAuditRecordsRequest(principal="mallory"), timeout=10, metadata=admin)
+    assert [(r.method, r.status_code, r.request_id) for r in found.audit_records] == [
+        ("/sextant.policy.v1.PolicyService/CreatePolicy", "PERMISSION_DENIED", "refused-create")]
+    assert found.audit_records[0].error_reason == error_info(caught.value).reason
