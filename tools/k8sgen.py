@@ -4,6 +4,11 @@ One file per service: a ServiceAccount, a Deployment (native gRPC readiness and 
 requests and limits, non-root, read-only root file system, no capabilities, no service account
 token) and a Service; serving also gets a HorizontalPodAutoscaler. Database URLs come from one
 Secret per service (``sextant-<service>-db``, key ``url``), which the operator creates.
+
+Authentication is enforced: each service mounts its Secret ``sextant-<service>-auth`` (keys
+``jwt-secret``, ``api-keys.json`` with hashed API keys, ``service-credential`` = the key it presents
+to its peers) read-only at /etc/sextant/auth. TLS is left to the cluster's mesh: kubelet's native
+gRPC probes cannot speak TLS, so turning on the services' own TLS means switching the probes to exec.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from services.catalog import SERVICES  # noqa: E402
 from services.common.settings import DEFAULT_METRICS_PORTS, DEFAULT_PORTS, DEPENDENCIES  # noqa: E402
 
 OUT = ROOT / "deploy" / "k8s"
+AUTH_DIR = "/etc/sextant/auth"
 NAMESPACE = "sextant"
 IMAGE = "ghcr.io/sextant-ml/sextant:0.1.0"
 RESOURCES = {
@@ -44,6 +50,10 @@ def _env(name: str) -> list[dict[str, Any]]:
         {"name": f"{prefix}DATA_DIR", "value": "/var/lib/sextant"},
         {"name": f"{prefix}DATABASE_URL",
          "valueFrom": {"secretKeyRef": {"name": f"sextant-{name}-db", "key": "url"}}},
+        {"name": f"{prefix}AUTH_MODE", "value": "enforce"},
+        {"name": f"{prefix}JWT_SECRET_FILE", "value": f"{AUTH_DIR}/jwt-secret"},
+        {"name": f"{prefix}API_KEYS_FILE", "value": f"{AUTH_DIR}/api-keys.json"},
+        {"name": f"{prefix}SERVICE_CREDENTIAL_FILE", "value": f"{AUTH_DIR}/service-credential"},
     ]
     for dependency in DEPENDENCIES[name]:
         env.append({"name": f"{prefix}{dependency.upper()}_ADDRESS",
@@ -72,7 +82,8 @@ def manifests(name: str) -> list[dict[str, Any]]:
         "securityContext": {"runAsNonRoot": True, "runAsUser": 10001, "runAsGroup": 10001,
                             "readOnlyRootFilesystem": True, "allowPrivilegeEscalation": False,
                             "capabilities": {"drop": ["ALL"]}, "seccompProfile": {"type": "RuntimeDefault"}},
-        "volumeMounts": [{"name": "data", "mountPath": "/var/lib/sextant"}, {"name": "tmp", "mountPath": "/tmp"}],
+        "volumeMounts": [{"name": "data", "mountPath": "/var/lib/sextant"}, {"name": "tmp", "mountPath": "/tmp"},
+                         {"name": "auth", "mountPath": AUTH_DIR, "readOnly": True}],
     }
     objects: list[dict[str, Any]] = [
         {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta, "automountServiceAccountToken": False},
@@ -88,7 +99,9 @@ def manifests(name: str) -> list[dict[str, Any]]:
                     "terminationGracePeriodSeconds": 30,
                     "securityContext": {"runAsNonRoot": True, "fsGroup": 10001},
                     "containers": [container],
-                    "volumes": [{"name": "data", "emptyDir": {}}, {"name": "tmp", "emptyDir": {}}],
+                    "volumes": [{"name": "data", "emptyDir": {}}, {"name": "tmp", "emptyDir": {}},
+                                {"name": "auth", "secret": {"secretName": f"sextant-{name}-auth",
+                                                            "defaultMode": 0o440}}],
                 }}}},
         {"apiVersion": "v1", "kind": "Service", "metadata": meta, "spec": {
             "selector": labels,

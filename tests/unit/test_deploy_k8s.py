@@ -52,3 +52,23 @@ def test_every_service_has_a_hardened_deployment_with_grpc_probes() -> None:
         assert security["capabilities"]["drop"] == ["ALL"] and not security["allowPrivilegeEscalation"]
         assert container["resources"]["requests"] and container["resources"]["limits"]
     assert any(o["kind"] == "HorizontalPodAutoscaler" and o["metadata"]["name"] == "sextant-serving" for o in objects)
+
+
+def test_every_service_enforces_authentication_from_its_mounted_secret() -> None:
+    from services.catalog import settings_class
+    from services.common.settings import load_settings
+
+    objects = _objects()
+    for name in SERVICES:
+        deployment = next(o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"] == f"sextant-{name}")
+        pod = deployment["spec"]["template"]["spec"]
+        (container,) = pod["containers"]
+        plain = {item["name"]: item["value"] for item in container["env"] if "value" in item}
+        settings = load_settings(settings_class(name), name, environ=plain)
+        assert settings.auth_mode == "enforce"
+        secret = next(v for v in pod["volumes"] if v["name"] == "auth")["secret"]["secretName"]
+        assert secret == f"sextant-{name}-auth"
+        mount = next(m for m in container["volumeMounts"] if m["name"] == "auth")
+        assert mount["readOnly"]
+        for path in (settings.jwt_secret_file, settings.api_keys_file, settings.service_credential_file):
+            assert path.startswith(mount["mountPath"] + "/"), path
