@@ -75,6 +75,8 @@ def test_up_status_down(stack_dir: Path) -> None:
     status = _sextant("status", "--json", "--dir", ".sextant", cwd=stack_dir)
     assert status.returncode == 0, status.stdout + status.stderr
     assert {s["state"] for s in json.loads(status.stdout)["services"]} == {"SERVING"}
+    # The embedded default runs open and says so, from what each service reported at start.
+    assert json.loads(status.stdout)["authentication"].startswith("off (development mode")
 
     # Every service answers ListAuditRecords from its own audit log; bad input is INVALID_ARGUMENT.
     from grpc_status import rpc_status

@@ -10,7 +10,8 @@ violations, so callers branch on ``error.reason`` instead of parsing messages:
     ├── AlreadyExistsError        ALREADY_EXISTS
     ├── FailedPreconditionError   FAILED_PRECONDITION                (``precondition_violations``)
     ├── ConflictError             ABORTED
-    ├── PermissionDeniedError     PERMISSION_DENIED, UNAUTHENTICATED
+    ├── PermissionDeniedError     PERMISSION_DENIED
+    │   └── UnauthenticatedError  UNAUTHENTICATED                    (no or a bad credential)
     ├── ResourceExhaustedError    RESOURCE_EXHAUSTED
     ├── UnavailableError          UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED  (safe to retry reads)
     ├── DataLossError             DATA_LOSS
@@ -92,6 +93,10 @@ class PermissionDeniedError(SextantError):
     """The caller is not authenticated or not allowed."""
 
 
+class UnauthenticatedError(PermissionDeniedError):
+    """The call carried no credential, or one the server did not accept (expired, unknown, bad signature)."""
+
+
 class ResourceExhaustedError(SextantError):
     """A size, rate or quota limit was hit."""
 
@@ -120,7 +125,7 @@ _BY_CODE: dict[grpc.StatusCode, type[SextantError]] = {
     grpc.StatusCode.FAILED_PRECONDITION: FailedPreconditionError,
     grpc.StatusCode.ABORTED: ConflictError,
     grpc.StatusCode.PERMISSION_DENIED: PermissionDeniedError,
-    grpc.StatusCode.UNAUTHENTICATED: PermissionDeniedError,
+    grpc.StatusCode.UNAUTHENTICATED: UnauthenticatedError,
     grpc.StatusCode.RESOURCE_EXHAUSTED: ResourceExhaustedError,
     grpc.StatusCode.UNAVAILABLE: UnavailableError,
     grpc.StatusCode.DEADLINE_EXCEEDED: UnavailableError,

@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import datetime
 import ipaddress
+import json
 import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,18 +129,22 @@ def add_parser(commands: Any) -> None:
     certs.add_argument("--client-name", default="sextant-client", help="common name of the client certificate")
     certs.add_argument("--days", type=int, default=DEFAULT_DAYS, help="validity in days (default: 365)")
     certs.add_argument("--force", action="store_true", help="overwrite certificates already in the folder")
+    certs.add_argument("--json", action="store_true", help="print the written paths as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
     """Body of ``sextant certs``; returns the exit code."""
     folder = Path(args.out)
     if args.days < 1:
-        print("sextant certs: --days must be at least 1")
+        print("sextant: USAGE: --days must be at least 1", file=sys.stderr)
         return 2
     if (folder / "ca.pem").exists() and not args.force:
-        print(f"sextant certs: {folder} already holds a CA; pass --force to replace it")
+        print(f"sextant: CA_EXISTS: {folder} already holds a CA; pass --force to replace it", file=sys.stderr)
         return 1
     pki = generate(folder, hosts=args.host, client_name=args.client_name, days=args.days)
+    if getattr(args, "json", False):
+        print(json.dumps({key: str(value) for key, value in vars(pki).items()}))
+        return 0
     print(f"wrote a development CA and certificates to {folder}")
     print("  servers: SEXTANT_<SERVICE>_TLS_CERT_FILE=" + str(pki.server_cert)
           + " SEXTANT_<SERVICE>_TLS_KEY_FILE=" + str(pki.server_key))

@@ -1,8 +1,15 @@
 """``sextant``: the command line.
 
-Today it runs the local stack (``up``, ``down``, ``status``) and the demo entry point; resource
-subcommands (features, train, models, deploy, predict, alerts, policy) arrive with their services.
-Exit codes: 0 success, 1 the operation failed, 2 bad usage.
+``up``, ``down`` and ``status`` run the local stack and ``demo`` the lending demo; the resource
+commands (``features``, ``train``, ``models``, ``deploy``, ``predict``, ``alerts``, ``policy``) call
+the services through the SDK, each in its own module. Every resource command takes ``--json`` (one
+JSON document on stdout), ``--dir`` (the state folder of ``sextant up``, for the addresses; each can
+be overridden with ``SEXTANT_<SERVICE>_ADDRESS``) and ``--timeout``. Failures are one line on
+stderr, ``sextant: <reason>: <message>``, never a traceback.
+
+Exit codes: 0 success; 1 the operation failed (a server error, an unreachable service, a policy
+denial, a training job that did not succeed); 2 usage error (bad arguments, unreadable input, or
+input the server refused as INVALID_ARGUMENT); 3 not found.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import sys
 import threading
 from pathlib import Path
 
-from sextant.cli import stack
+from sextant.cli import alerts, certs, common, features, models, policy, serving, stack, train
 
 
 def _add_state_dir(parser: argparse.ArgumentParser) -> None:
@@ -24,7 +31,8 @@ def _add_state_dir(parser: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sextant", description="Sextant MLOps platform")
+    parser = argparse.ArgumentParser(prog="sextant", description="Sextant MLOps platform",
+                                     epilog=common.EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     up = commands.add_parser("up", help="start the six services locally and wait until they are healthy")
     _add_state_dir(up)
@@ -39,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="bring the stack up and run the lending demo")
     _add_state_dir(demo)
     demo.add_argument("--base-port", type=int, default=None, help=argparse.SUPPRESS)
+    for module in (features, train, models, serving, alerts, policy):
+        module.register(commands)
+    certs.add_parser(commands)
     return parser
 
 
@@ -57,9 +68,10 @@ def _up(args: argparse.Namespace) -> int:
         return _fail("interrupted while starting; every service was stopped")
     if args.json:
         print(json.dumps({"services": [e.__dict__ | {"address": e.address} for e in endpoints],
-                          "state_dir": str(local.state_dir), "authentication": "off (development mode)"}))
+                          "state_dir": str(local.state_dir),
+                          "authentication": stack.authentication(local.state_dir)}))
     else:
-        print(f"Sextant is up ({local.state_dir}); authentication is off (development mode).")
+        print(f"Sextant is up ({local.state_dir}); authentication: {stack.authentication(local.state_dir)}.")
         print(stack.format_endpoints(endpoints))
     if args.detach:
         if not args.json:
@@ -96,34 +108,40 @@ def _status(args: argparse.Namespace) -> int:
     rows = stack.status(args.dir)
     if args.json:
         print(json.dumps({"services": [{"name": n, "address": a, "state": s} for n, a, s in rows],
-                          "authentication": "off (development mode)" if rows else None}))
+                          "authentication": stack.authentication(args.dir) if rows else None}))
     elif not rows:
         print(f"No stack is recorded in {args.dir}.")
     else:
-        print("Authentication is off (development mode).")
+        print(f"Authentication: {stack.authentication(args.dir)}.")
         for name, address, state in rows:
             print(f"  {name:<13} {address:<18} {state}")
     return 0 if rows and all(state == "SERVING" for _, _, state in rows) else 1
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from sextant.demo import scenario  # the scenario imports pandas and friends: only when asked for
+
     local = stack.Stack(args.dir, args.base_port)
     try:
         endpoints = local.start()
     except stack.StackError as error:
         return _fail(str(error))
-    print("Sextant is up on the embedded default:")
+    print(f"Sextant is up on the embedded default; authentication: {stack.authentication(local.state_dir)}.")
+    print(stack.format_endpoints(endpoints), flush=True)
+    code = scenario.run({endpoint.name: endpoint.address for endpoint in endpoints}, local.state_dir)
+    print()
+    print("Everything keeps running so you can look around:")
     print(stack.format_endpoints(endpoints))
-    print("The lending demo is not there yet: it lands with the end-to-end issue, once the six services")
-    print("answer their RPCs. Until then every service answers UNIMPLEMENTED with the issue that owns it.")
-    print(f"Stop the stack with: sextant down --dir {args.dir}")
-    return 0
+    print(f"Stop it with: sextant down --dir {args.dir}")
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``sextant`` console script."""
     args = _parser().parse_args(argv)
-    handlers = {"up": _up, "down": _down, "status": _status, "demo": _demo}
+    if hasattr(args, "handler"):
+        return common.run(args.handler, args)
+    handlers = {"up": _up, "down": _down, "status": _status, "demo": _demo, "certs": certs.run}
     return handlers[args.command](args)
 
 

@@ -268,6 +268,23 @@ def status(state_dir: Path) -> list[tuple[str, str, str]]:
     return rows
 
 
+def authentication(state_dir: Path) -> str:
+    """How the recorded stack admits callers, from what each service wrote in its ready file."""
+    modes = {}
+    for name in ORDER:
+        try:
+            modes[name] = json.loads((Path(state_dir) / "run" / f"{name}.json").read_text()).get("auth_mode", "none")
+        except (FileNotFoundError, ValueError):
+            continue
+    if not modes:
+        return "unknown (no service has reported)"
+    if set(modes.values()) == {"none"}:
+        return "off (development mode: every caller is admitted)"
+    if set(modes.values()) == {"enforce"}:
+        return "enforced"
+    return "MIXED: " + ", ".join(f"{name} {mode}" for name, mode in modes.items())
+
+
 def format_endpoints(endpoints: Iterable[Endpoint]) -> str:
     """The endpoint table printed by ``up``."""
     lines = [f"  {'service':<13} {'gRPC':<18} {'metrics':<26} pid"]
