@@ -2,14 +2,13 @@
 
 The pages come from the contracts themselves: protoc compiles protos/ into a descriptor set with its
 comments, and each page lists the service's RPCs in contract order with their streaming shape, their
-comment, the roles allowed to call them (services/common/permissions.py, when present) and the fields
+comment, the roles allowed to call them (services/common/permissions.py) and the fields
 of their request. ``--check`` fails when a committed page differs from what the contracts say.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PROTOS = ROOT / "protos"
 OUT = ROOT / "docs" / "services"
 sys.path.insert(0, str(ROOT))
+
+from services.common.permissions import PERMISSIONS, describe_rule  # noqa: E402
 
 #: Page name → the .proto file that declares its gRPC services.
 PAGES = {
@@ -62,16 +63,8 @@ def _comments(file: descriptor_pb2.FileDescriptorProto) -> dict[tuple[int, ...],
 
 
 def _roles() -> dict[str, str]:
-    """Full method name → who may call it, from the permission table when it exists."""
-    try:
-        permissions = importlib.import_module("services.common.permissions")
-    except ImportError:
-        return {}
-    describe = getattr(permissions, "describe_rule", None)
-    table = getattr(permissions, "PERMISSIONS", None)
-    if describe is None or table is None:
-        return {}
-    return {method: describe(rule) for method, rule in table.items()}
+    """Full method name → who may call it, from the permission table."""
+    return {method: describe_rule(rule) for method, rule in PERMISSIONS.items()}
 
 
 def _type_name(field: descriptor_pb2.FieldDescriptorProto) -> str:
