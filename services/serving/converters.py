@@ -54,7 +54,8 @@ def _check_shape(info: TensorInfo, shape: Sequence[int], field: str, max_rows: i
     return count
 
 
-def _check_nan(info: TensorInfo, array: np.ndarray, field: str) -> None:
+def check_nan(info: TensorInfo, array: np.ndarray, field: str) -> None:
+    """NaN in an input that does not allow it is INVALID_ARGUMENT naming the tensor and the first row."""
     # One sum is cheaper than an element-wise test; NaN (or +inf with -inf) makes the sum NaN, and only
     # then are the elements looked at.
     if info.allow_nan or array.dtype not in _FLOATS or not math.isnan(array.sum()):
@@ -149,7 +150,7 @@ def infer_feeds(request: oip.ModelInferRequest, session: ModelSession, max_rows:
             else:
                 array = np.array(values, dtype=dtype)
         array = array.reshape(shape)
-        _check_nan(info, array, f"inputs[{i}]")
+        check_nan(info, array, f"inputs[{i}]")
         feeds[info.name] = array
         if shape:
             rows = max(rows, shape[0])
@@ -277,9 +278,9 @@ def input_feeds(columns: Sequence[InputColumn], rows: int, session: ModelSession
             continue
         array, missing = _single_column(info, item, kind, rows, where)
         if missing:
-            array = _fill_missing(array, info, missing, where, use_defaults, defaults)
+            array = fill_missing(array, info, missing, where, use_defaults, defaults)
             defaulted.append((info.name, missing))
-        _check_nan(info, array, where)
+        check_nan(info, array, where)
         feeds[info.name] = array
     for (kind, dtype), members in groups.items():
         _scalar_group(feeds, defaulted, kind, dtype, members, rows, use_defaults, defaults)
@@ -394,8 +395,10 @@ def _single_column(info: TensorInfo, item: InputColumn, kind: str, rows: int, wh
     return array, sorted(missing)
 
 
-def _fill_missing(array: np.ndarray, info: TensorInfo, null_rows: list[int], where: str, use_defaults: bool,
-                  defaults: Mapping[str, types_pb2.Value]) -> np.ndarray:
+def fill_missing(array: np.ndarray, info: TensorInfo, null_rows: list[int], where: str, use_defaults: bool,
+                 defaults: Mapping[str, types_pb2.Value]) -> np.ndarray:
+    """A copy of ``array`` with ``null_rows`` set to the input's default (NaN for a floating-point input
+    without one); INVALID_ARGUMENT (MISSING_FEATURE) when the deployment rejects missing values."""
     rows = array.shape[0]
     bad = [r for r in null_rows if r < 0 or r >= rows]
     if bad:

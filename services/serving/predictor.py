@@ -21,7 +21,7 @@ from services.common.errors import (
     Unavailable,
     Unimplemented,
 )
-from services.serving import converters, metrics, routing
+from services.serving import arrow_io, converters, metrics, routing
 from services.serving.deployments import DEFAULT_ALIAS, DeploymentCatalog
 from services.serving.feature_lookup import FeatureLookup
 from services.serving.micro_batching import MicroBatcher
@@ -32,7 +32,7 @@ from services.serving.sessions import ModelSession
 from services.serving.shadow import ShadowScorer
 from sextant.serving.v1 import resources_pb2 as serving_pb
 from sextant.serving.v1 import serving_service_pb2 as pb
-from sextant.type.v1 import features_pb2, model_pb2
+from sextant.type.v1 import features_pb2, model_pb2, tabular_pb2
 
 _PRIMARY = model_pb2.PREDICTION_ROUTE_PRIMARY
 _CANARY = model_pb2.PREDICTION_ROUTE_CANARY
@@ -193,7 +193,7 @@ class Predictor:
     # --- Sextant Predict ---------------------------------------------------------------------------
 
     def predict(self, request: pb.PredictRequest) -> pb.PredictResponse:
-        """Score the rows of a PredictRequest given by feature values."""
+        """Score the rows of a PredictRequest given by feature values (typed columns or Arrow) or entity keys."""
         started = time.perf_counter()
         metrics.IN_FLIGHT.inc()
         target = None
@@ -202,12 +202,8 @@ class Predictor:
             kind = request.WhichOneof("input")
             if kind is None:
                 raise InvalidArgument("feature_values", "expected feature_values or entity_keys")
-            if kind == "feature_values" and request.feature_values.WhichOneof("format") != "columns":
-                raise Unimplemented("Arrow input is not supported yet; send typed columns",
-                                    reason="ARROW_NOT_IMPLEMENTED", metadata={"field": "feature_values.arrow"})
-            if request.output_format == pb.OUTPUT_FORMAT_ARROW:
-                raise Unimplemented("Arrow output is not supported yet; ask for OUTPUT_FORMAT_COLUMNS",
-                                    reason="ARROW_NOT_IMPLEMENTED", metadata={"field": "output_format"})
+            arrow_in = kind == "feature_values" and request.feature_values.WhichOneof("format") == "arrow"
+            arrow_out = _arrow_output(request.output_format, arrow_in)
             target = self.predict_target(request, request_id)
             split = None
             if kind == "entity_keys" and _splits_by_entity_key(target):
@@ -227,6 +223,10 @@ class Predictor:
                 feeds, rows, defaulted = converters.input_feeds(
                     columns, rows, session, self._max_rows, field="entity_keys", use_defaults=use_defaults,
                     defaults=deployment.default_values if deployment is not None else {})
+            elif arrow_in:
+                feeds, rows, defaulted = arrow_io.arrow_feeds(
+                    request.feature_values.arrow.ipc_stream, session, self._max_rows, field="feature_values.arrow",
+                    use_defaults=use_defaults, defaults=deployment.default_values if deployment is not None else {})
             else:
                 feeds, rows, defaulted = converters.column_feeds(
                     request.feature_values.columns, session, self._max_rows, field="feature_values.columns",
@@ -234,18 +234,19 @@ class Predictor:
             names = converters.requested_outputs(request.output_names, session, "output_names[{}]")
             if split is not None:
                 return self._predict_split(request, request_id, target, split, names, feeds, rows, defaulted,
-                                           provenance, started)
+                                           provenance, started, arrow_out)
             compute_started = time.perf_counter()
             results = self._run(target, names, feeds, rows)
             computed = time.perf_counter()
             response = pb.PredictResponse(
                 request_id=request_id, deployment=deployment.name if deployment is not None else "",
                 model_name=session.model_name, model_version=session.version, alias=target.alias,
-                route=target.route, outputs=converters.output_columns(names, results, rows),
+                route=target.route, outputs=_outputs(names, results, rows, session, arrow_out),
                 class_labels=session.signature.class_labels)
             if request.return_features:
                 response.features.CopyFrom(_features_used(feeds, rows, defaulted,
-                                                          provenance() if provenance is not None else None))
+                                                          provenance() if provenance is not None else None,
+                                                          arrow_out))
             self._shadow_score(target, feeds, request_id)
             self._observe(target, started, computed - compute_started)
             self._record(request_id, target, target.route, feeds, names, results, started)
@@ -289,7 +290,7 @@ class Predictor:
 
     def _predict_split(self, request: pb.PredictRequest, request_id: str, primary: Target, split: tuple,
                        names: list[str], feeds: dict, rows: int, defaulted: list, provenance: object,
-                       started: float) -> pb.PredictResponse:
+                       started: float, arrow_out: bool) -> pb.PredictResponse:
         """Score the primary's rows and the canary's rows and reassemble the outputs in request order."""
         canary, mask = split
         converters.requested_outputs(names, canary.session, "output_names[{}]")
@@ -320,11 +321,11 @@ class Predictor:
         response = pb.PredictResponse(
             request_id=request_id, deployment=primary.deployment.name, model_name=session.model_name,
             model_version=session.version, alias=primary.alias, route=_PRIMARY,
-            outputs=converters.output_columns(names, merged, rows), class_labels=session.signature.class_labels,
+            outputs=_outputs(names, merged, rows, session, arrow_out), class_labels=session.signature.class_labels,
             row_routing=serving_pb.RowRouting(routes=routes.tolist(), model_versions=versions.tolist()))
         if request.return_features:
             response.features.CopyFrom(_features_used(feeds, rows, defaulted,
-                                                      provenance() if provenance is not None else None))
+                                                      provenance() if provenance is not None else None, arrow_out))
         self._shadow_score(primary, feeds, request_id)
         self._observe(primary, started, compute)
         return response
@@ -389,6 +390,25 @@ class Predictor:
         pair[2].inc()
 
 
+def _arrow_output(output_format: int, arrow_in: bool) -> bool:
+    """Whether the response's tables are Arrow: asked for, or unspecified with Arrow input."""
+    if output_format == pb.OUTPUT_FORMAT_ARROW:
+        return True
+    if output_format == pb.OUTPUT_FORMAT_UNSPECIFIED:
+        return arrow_in
+    if output_format != pb.OUTPUT_FORMAT_COLUMNS:
+        raise InvalidArgument("output_format", f"expected one of {list(pb.OutputFormat.keys())}, got {output_format}",
+                              reason="UNKNOWN_OUTPUT_FORMAT")
+    return False
+
+
+def _outputs(names: list[str], results: list, rows: int, session: ModelSession, arrow_out: bool
+             ) -> tabular_pb2.TabularData:
+    if arrow_out:
+        return arrow_io.arrow_table(names, results, session.signature.class_labels)
+    return converters.output_columns(names, results, rows)
+
+
 def _splits_by_entity_key(target: Target) -> bool:
     deployment = target.deployment
     return (deployment is not None and target.route != _DIRECT and deployment.HasField("canary")
@@ -445,8 +465,10 @@ def _signature_shape(session: ModelSession, name: str, graph_shape: tuple[int, .
 
 
 def _features_used(feeds: dict, rows: int, defaulted: list[tuple[str, list[int]]],
-                   provenance: list[serving_pb.FeatureProvenance] | None) -> serving_pb.FeaturesUsed:
-    used = serving_pb.FeaturesUsed(values=converters.input_columns(feeds, rows))
+                   provenance: list[serving_pb.FeatureProvenance] | None, arrow_out: bool) -> serving_pb.FeaturesUsed:
+    values = (arrow_io.arrow_table(list(feeds), list(feeds.values())) if arrow_out
+              else converters.input_columns(feeds, rows))
+    used = serving_pb.FeaturesUsed(values=values)
     defaulted_rows = dict(defaulted)
     known = {item.input_name: item for item in provenance or []}
     for name in feeds:

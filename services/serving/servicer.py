@@ -251,7 +251,7 @@ def build_servicers(ctx: ServiceContext) -> dict[str, object]:
                               timeout=timeout)
     ctx.closers.append(featurestore.close)
     predictor = Predictor(pool, catalog, shadow, max_rows=settings.max_batch_rows, prediction_log=prediction_log,
-                          lookup=FeatureLookup(featurestore))
+                          lookup=FeatureLookup(featurestore, chunk_rows=settings.featurestore_lookup_rows))
     follower = None
     if settings.registry_follower:
         follower = RegistryFollower(registry, pool, retry_seconds=settings.registry_retry_seconds)

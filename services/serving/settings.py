@@ -32,6 +32,11 @@ class ServingSettings(ServiceSettings):
                                                 "at are evicted (and reloaded on their next use). 0 means no "
                                                 "budget.", minimum=0)
     max_batch_rows: int = setting(10_000, "Largest number of rows one request may carry.", minimum=1)
+    featurestore_lookup_rows: int = setting(1000, "Most entity rows serving asks the feature store for in one "
+                                                  "GetOnlineFeatures call; a Predict by entity keys with more rows "
+                                                  "is looked up in consecutive chunks of this size. Keep it at or "
+                                                  "below the feature store's `max_online_rows` (default 1000) and "
+                                                  "`max_rows_per_call`.", minimum=1, maximum=100_000)
     registry_follower: bool = setting(True, "Follow the registry's event stream and hot-swap versions when an "
                                             "alias that a deployment serves moves.")
     registry_retry_seconds: float = setting(1.0, "Pause before the registry follower reconnects to an "
