@@ -45,7 +45,8 @@ class FeatureStoreServicer:
 
     def ListEntities(self, request: fs_pb2.ListEntitiesRequest, context: grpc.ServicerContext
                      ) -> fs_pb2.ListEntitiesResponse:
-        items, token = self._defs.list_entities(request.page_size, request.page_token)
+        items, token = self._defs.list_entities(request.page_size, request.page_token, owner_team=request.owner_team,
+                                                show_deleted=request.show_deleted)
         return fs_pb2.ListEntitiesResponse(entities=items, next_page_token=token)
 
     def DeleteEntity(self, request: fs_pb2.DeleteEntityRequest, context: grpc.ServicerContext

@@ -232,11 +232,15 @@ class DefinitionStore:
             raise NotFound("feature_service", name)
         return service
 
-    def list_entities(self, page_size: int, page_token: str) -> tuple[list[resources_pb2.Entity], str]:
-        """Live entities ordered by name."""
+    def list_entities(self, page_size: int, page_token: str, *, owner_team: str = "",
+                      show_deleted: bool = False) -> tuple[list[resources_pb2.Entity], str]:
+        """Entities ordered by name, live ones only unless ``show_deleted``, optionally of one team."""
         snapshot = self.snapshot()
-        items = [e for _n, e in sorted(snapshot.entities.items()) if not e.HasField("delete_time")]
-        return _page(items, page_size, page_token, {}, lambda e: e.name)
+        items = [e for _n, e in sorted(snapshot.entities.items())
+                 if (show_deleted or not e.HasField("delete_time"))
+                 and (not owner_team or e.owner_team == owner_team)]
+        filters = {"owner_team": owner_team, "show_deleted": show_deleted}
+        return _page(items, page_size, page_token, filters, lambda e: e.name)
 
     def list_views(self, page_size: int, page_token: str, *, owner_team: str = "", entity: str = "",
                    source_kind: int = 0, tags: dict[str, str] | None = None, protected_basis: int = 0,

@@ -164,6 +164,13 @@ def test_lists_page_and_refuse_bad_input(client: Client) -> None:
     with pytest.raises(grpc.RpcError) as failure:
         client.stub.ListEntities(fs_pb2.ListEntitiesRequest(page_size=-1))
     assert failure.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    client.apply(entity("lending_desk", team="lending"))
+    owned = client.stub.ListEntities(fs_pb2.ListEntitiesRequest(owner_team="lending"))
+    assert [e.name for e in owned.entities] == ["lending_desk"]
+    client.stub.DeleteEntity(fs_pb2.DeleteEntityRequest(name="lending_desk"))
+    assert not client.stub.ListEntities(fs_pb2.ListEntitiesRequest(owner_team="lending")).entities
+    shown = client.stub.ListEntities(fs_pb2.ListEntitiesRequest(owner_team="lending", show_deleted=True))
+    assert [e.name for e in shown.entities] == ["lending_desk"] and shown.entities[0].HasField("delete_time")
     client.apply(entity(), view("b_view", [feature("x")]), view("a_view", [feature("x")]))
     client.apply(entity(), view("b_view", [feature("x")], ttl=timedelta(days=1)))
     newest = client.stub.ListFeatureViews(fs_pb2.ListFeatureViewsRequest(order_by="update_time desc", page_size=1))
