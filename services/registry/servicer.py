@@ -35,6 +35,9 @@ from sextant.registry.v1 import registry_service_pb2 as pb
 from sextant.registry.v1 import resources_pb2
 from sextant.type.v1 import model_pb2
 
+#: The longest model name (see records.NAME_PATTERN).
+MAX_NAME_LENGTH = 63
+
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["RegistryService"].full_name
 _COMPARISON_PREFIX = "COMPARISON_OPERATOR_"
 
@@ -73,6 +76,9 @@ class RegistryServicer:
 
     def ListRegisteredModels(self, request: pb.ListRegisteredModelsRequest, _context: grpc.ServicerContext
                              ) -> pb.ListRegisteredModelsResponse:
+        if len(request.name_prefix) > MAX_NAME_LENGTH:
+            # A prefix longer than any name matches nothing, and SQLite refuses LIKE patterns over 50 kB.
+            raise InvalidArgument("name_prefix", f"at most {MAX_NAME_LENGTH} characters, the longest model name")
         models, token = self._catalog.list_models(
             page_size=request.page_size, page_token=request.page_token, owner_team=request.owner_team,
             domain=request.domain, tags=[(t.key, t.value) for t in request.tags], name_prefix=request.name_prefix,
