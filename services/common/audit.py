@@ -365,7 +365,13 @@ AUDIT_PAGE_DEFAULT = 100
 _ORDERS = {"": True, "record_time desc": True, "record_time": False, "record_time asc": False}
 
 
-def _micros(stamp: timestamp_pb2.Timestamp) -> int:
+#: The range protobuf allows a Timestamp: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+_FIRST_SECOND, _LAST_SECOND = -62_135_596_800, 253_402_300_799
+
+
+def _micros(stamp: timestamp_pb2.Timestamp, field: str) -> int:
+    if not _FIRST_SECOND <= stamp.seconds <= _LAST_SECOND or not 0 <= stamp.nanos <= 999_999_999:
+        raise InvalidArgument(field, "expected a timestamp between 0001-01-01 and 9999-12-31")
     return stamp.seconds * 1_000_000 + stamp.nanos // 1000
 
 
@@ -379,8 +385,8 @@ def audit_query(request: Any) -> AuditQuery:
     if request.status_code and request.status_code not in grpc.StatusCode.__members__:
         raise InvalidArgument("status_code", f"expected a canonical status code name such as OK, "
                                              f"got {request.status_code!r}")
-    start = _micros(request.start_time) if request.HasField("start_time") else None
-    end = _micros(request.end_time) if request.HasField("end_time") else None
+    start = _micros(request.start_time, "start_time") if request.HasField("start_time") else None
+    end = _micros(request.end_time, "end_time") if request.HasField("end_time") else None
     if start is not None and end is not None and start > end:
         raise InvalidArgument("start_time", "expected start_time at or before end_time")
     return AuditQuery(principal=request.principal, method=request.method, kind=request.kind,

@@ -244,3 +244,49 @@ def internal_status(request_id: str, domain: str) -> grpc.Status:
     error = Internal(f"internal error; quote request id {request_id} when reporting it",
                      reason="INTERNAL", metadata={"request_id": request_id})
     return error.to_status(domain)
+
+
+#: Codes a peer service answered that pass through unchanged: they describe the caller's request.
+_PASSED_THROUGH = frozenset({
+    grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND, grpc.StatusCode.ALREADY_EXISTS,
+    grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.ABORTED, grpc.StatusCode.OUT_OF_RANGE,
+    grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.UNAVAILABLE,
+    grpc.StatusCode.DEADLINE_EXCEEDED,
+})
+
+
+class PeerError(SextantError):
+    """An error another Sextant service answered that a handler let escape."""
+
+    def __init__(self, code: grpc.StatusCode, message: str, *, reason: str,
+                 metadata: Mapping[str, object] | None = None) -> None:
+        super().__init__(message, reason=reason, metadata=metadata)
+        self.code = code
+
+
+def from_peer_error(error: grpc.RpcError) -> SextantError:
+    """The canonical error for a peer's failure no handler caught.
+
+    Codes that describe the request (bad argument, not found, precondition, permission, limits,
+    unavailability) pass through with the peer's reason; a peer's internal failure, a refused service
+    credential or an unknown code become UNAVAILABLE (the dependency cannot do its part right now), so a
+    client never sees a peer's failure as this service's INTERNAL.
+    """
+    code = error.code() if hasattr(error, "code") else None
+    details = (error.details() if hasattr(error, "details") else "") or ""
+    peer_reason = ""
+    try:
+        status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    except (AttributeError, ValueError, TypeError):
+        status = None
+    if status is not None:
+        for detail in status.details:
+            info = error_details_pb2.ErrorInfo()
+            if detail.Unpack(info):
+                peer_reason = info.reason
+                break
+    name = code.name if isinstance(code, grpc.StatusCode) else "UNKNOWN"
+    if code in _PASSED_THROUGH:
+        return PeerError(code, details or name, reason=peer_reason or name, metadata={"peer_code": name})
+    return PeerError(grpc.StatusCode.UNAVAILABLE, f"a dependency failed ({name}): {details}",
+                     reason="DEPENDENCY_FAILED", metadata={"peer_code": name, "peer_reason": peer_reason})

@@ -22,7 +22,7 @@ import grpc
 from prometheus_client import Counter, Gauge, Histogram
 
 from services.common import auth
-from services.common.errors import SextantError, internal_status
+from services.common.errors import SextantError, from_peer_error, internal_status
 from services.common.logging import bind_request, clear_request, get_logger
 from services.common.permissions import authorize
 
@@ -159,6 +159,8 @@ class ServerInterceptor(grpc.ServerInterceptor):
             code = _code_of(context) or grpc.StatusCode.UNKNOWN
             raise
         except Exception as error:  # noqa: BLE001 - the error boundary of the server
+            if isinstance(error, grpc.RpcError) and isinstance(error, grpc.Call):
+                error = from_peer_error(error)  # a peer's answer no handler caught: keep it canonical
             code = getattr(error, "code", None) if isinstance(error, SextantError) else None
             code = code or _code_of(context) or grpc.StatusCode.INTERNAL
             try:

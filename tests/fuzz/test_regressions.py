@@ -78,6 +78,12 @@ def test_timestamps_outside_protobuf_range_are_invalid_arguments(suite: Suite, s
         (lambda: featurestore.MaterializeFeatures(with_time(fs.MaterializeFeaturesRequest(), "start_time", stamp)),
          "start_time"),
     ]
+    audited = {"policy": (policy, pol), "registry": (registry, reg), "training": (training, trn),
+               "monitoring": (monitoring, mon), "featurestore": (featurestore, fs),
+               "serving": (srv_grpc.ServingServiceStub(channels["serving"]), srv)}
+    for stub, module in audited.values():
+        cases.append((lambda stub=stub, module=module: stub.ListAuditRecords(
+            with_time(module.ListAuditRecordsRequest(), "start_time", stamp)), "start_time"))
     historical = fs.GetHistoricalFeaturesRequest()
     historical.entity_feature_view.feature_view = "v"
     historical.entity_feature_view.end_time.CopyFrom(stamp)

@@ -36,3 +36,28 @@ def test_unreachable_peer_is_unavailable_naming_it() -> None:
     assert caught.value.reason == "POLICY_UNAVAILABLE"
     assert caught.value.metadata["dependency"] == "policy"
     peer.close()
+
+
+def test_a_peer_error_no_handler_caught_stays_canonical() -> None:
+    import grpc
+
+    from services.common.errors import from_peer_error
+    from sextant.policy.v1 import policy_service_pb2, policy_service_pb2_grpc
+
+    server = probe.start()
+    try:
+        with grpc.insecure_channel(server.address) as channel:
+            health = health_pb2_grpc.HealthStub(channel)
+            with pytest.raises(grpc.RpcError) as not_found:
+                health.Check(health_pb2.HealthCheckRequest(service="no.such.Service"), timeout=5)
+            with pytest.raises(grpc.RpcError) as unimplemented:
+                policy_service_pb2_grpc.PolicyServiceStub(channel).GetPolicy(
+                    policy_service_pb2.GetPolicyRequest(name="p"), timeout=5)
+    finally:
+        server.stop(0)
+    # A code that describes the request passes through; a peer that cannot do its part is UNAVAILABLE.
+    passed = from_peer_error(not_found.value)
+    assert passed.code == grpc.StatusCode.NOT_FOUND and passed.metadata["peer_code"] == "NOT_FOUND"
+    failed = from_peer_error(unimplemented.value)
+    assert failed.code == grpc.StatusCode.UNAVAILABLE and failed.reason == "DEPENDENCY_FAILED"
+    assert failed.metadata["peer_code"] == "UNIMPLEMENTED"
