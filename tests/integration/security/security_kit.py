@@ -17,6 +17,7 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from services.common.auth import ROLES, new_api_key
+from tests.secret_watch import issue
 
 ISSUER = "sextant-test-issuer"
 AUDIENCE = "sextant-test"
@@ -49,7 +50,7 @@ class Credentials:
                                   "exp": now + int(lifetime), "roles": list(roles)}
         if scopes:
             claims["scope"] = " ".join(scopes)
-        return jwt.encode(claims, secret or self.secret, algorithm="HS256")
+        return issue(jwt.encode(claims, secret or self.secret, algorithm="HS256"))
 
     def settings(self, service_key: str | None = None) -> dict[str, object]:
         """Settings overrides enforcing authentication with these credentials."""
@@ -66,12 +67,12 @@ class Credentials:
 def write_credentials(folder: Path, api_keys: dict[str, tuple[Iterable[str], Iterable[str]]]) -> Credentials:
     """Write a fresh secret and API keys (name -> (roles, scopes)) into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    credentials = Credentials(folder, secrets.token_urlsafe(32))
+    credentials = Credentials(folder, issue(secrets.token_urlsafe(32)))
     credentials.secret_file.write_text(credentials.secret + "\n")
     entries = []
     for name, (roles, scopes) in api_keys.items():
         key, digest = new_api_key()
-        credentials.keys[name] = key
+        credentials.keys[name] = issue(key)
         entries.append({"name": name, "roles": sorted(roles), "scopes": sorted(scopes), "sha256": digest})
     credentials.keys_file.write_text(json.dumps({"keys": entries}))
     return credentials
