@@ -31,15 +31,21 @@ class Rule:
 
     roles: frozenset[str] = frozenset()
     scope: str | None = None
+    #: Any authenticated caller, whatever its roles or scopes (health-like metadata reads).
+    any_principal: bool = False
 
     def allows(self, principal: Principal) -> bool:
         """Whether ``principal`` may call the method."""
+        if self.any_principal:
+            return True
         if self.scope is not None:
             return self.scope in principal.scopes
         return not self.roles.isdisjoint(principal.roles)
 
     def requirement(self) -> str:
         """What a caller needs, for the PERMISSION_DENIED message."""
+        if self.any_principal:
+            return "a valid credential"
         if self.scope is not None:
             return f"scope {self.scope}"
         return "one of the roles " + ", ".join(r for r in ROLES if r in self.roles)
@@ -55,7 +61,7 @@ def roles(*names: str) -> Rule:
 
 READ = Rule(EVERYONE)
 #: Any authenticated caller, including a key that may only predict.
-AUTHENTICATED = Rule(EVERYONE)
+AUTHENTICATED = Rule(any_principal=True)
 PREDICT = Rule(scope=PREDICT_SCOPE)
 AUDIT = roles()  # admin only
 
@@ -214,6 +220,8 @@ def rule_for(method: str) -> Rule | None:
 
 def describe_rule(rule: Rule) -> str:
     """Who may call, for the generated service pages: ``ml-engineer, admin`` or ``scope predict``."""
+    if rule.any_principal:
+        return "any authenticated caller"
     if rule.scope is not None:
         return f"scope {rule.scope}"
     if rule.roles == EVERYONE:

@@ -41,7 +41,7 @@ def test_every_rpc_of_every_contract_has_exactly_one_rule() -> None:
 def test_rules_only_name_known_roles_and_admin_holds_every_role_rule() -> None:
     for method, rule in PERMISSIONS.items():
         assert rule.roles <= set(ROLES), method
-        if rule.scope is None:
+        if rule.scope is None and not rule.any_principal:
             assert "admin" in rule.roles, f"{method}: admin may do everything that needs a role"
 
 
@@ -83,3 +83,11 @@ def test_methods_outside_the_table_are_denied_even_to_admin() -> None:
     with pytest.raises(PermissionDenied) as denied:
         authorize("/sextant.registry.v1.RegistryService/Unknown", _as(*ROLES, scopes=(PREDICT_SCOPE,)))
     assert denied.value.reason == "METHOD_NOT_PERMITTED"
+
+
+def test_a_predict_only_key_may_ask_whether_the_inference_server_is_ready_but_not_change_it() -> None:
+    serving_key = Principal("svc-serving-client", frozenset(), frozenset({PREDICT_SCOPE}))
+    for method in ("ServerLive", "ServerReady", "ModelReady", "ModelMetadata", "ModelInfer"):
+        assert rule_for(f"/inference.GRPCInferenceService/{method}").allows(serving_key), method
+    assert not rule_for("/inference.GRPCInferenceService/RepositoryModelLoad").allows(serving_key)
+    assert not rule_for("/sextant.serving.v1.ServingService/CreateDeployment").allows(serving_key)
