@@ -272,6 +272,10 @@ class AuditQuery:
                 "newest_first": self.newest_first}
 
 
+_INSERT_RECORD = audit_records.insert()
+_INSERT_RESOURCE = audit_resources.insert()
+
+
 class AuditLog:
     """The service's append-only audit table: append one record, list pages of them."""
 
@@ -281,16 +285,18 @@ class AuditLog:
     def append(self, entry: AuditEntry) -> int:
         """Store ``entry``; returns its sequence number."""
         when = entry.record_time_us or time.time_ns() // 1000
+        row = {"record_time_us": when, "principal": entry.principal[:256], "caller": entry.caller[:256],
+               "peer": entry.peer[:256], "method": entry.method[:256], "kind": entry.kind,
+               "status_code": entry.status_code, "error_reason": entry.error_reason[:128],
+               "request_id": entry.request_id[:128], "row_count": entry.row_count,
+               "sensitive_features": json.dumps(entry.sensitive_features),
+               "details": json.dumps(entry.details, sort_keys=True)}
         with self._db.write_connection() as connection:
-            result = connection.execute(audit_records.insert().values(
-                record_time_us=when, principal=entry.principal[:256], caller=entry.caller[:256],
-                peer=entry.peer[:256], method=entry.method[:256], kind=entry.kind, status_code=entry.status_code,
-                error_reason=entry.error_reason[:128], request_id=entry.request_id[:128],
-                row_count=entry.row_count, sensitive_features=json.dumps(entry.sensitive_features),
-                details=json.dumps(entry.details, sort_keys=True)))
+            # One statement object with parameters (not .values() per call): SQLAlchemy compiles it once.
+            result = connection.execute(_INSERT_RECORD, row)
             sequence = int(result.inserted_primary_key[0])
             if entry.resources:
-                connection.execute(audit_resources.insert(), [
+                connection.execute(_INSERT_RESOURCE, [
                     {"sequence": sequence, "position": position, "type": kind, "name": name[:512],
                      "version": version}
                     for position, (kind, name, version) in enumerate(entry.resources)])
