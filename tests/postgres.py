@@ -55,7 +55,8 @@ class PostgresCluster:
             connection.execute(f'CREATE DATABASE "{name}"')
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
 
-    def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run a PostgreSQL server program (as the unprivileged user when the tests run as root)."""
         command = [str(self.bin_dir / args[0]), *args[1:]]
         if self.run_as:
             command = ["runuser", "-u", self.run_as, "--", *command]
@@ -63,7 +64,7 @@ class PostgresCluster:
 
     def stop(self) -> None:
         """Stop the server and remove its files."""
-        self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")
+        self.run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -90,7 +91,7 @@ def start_cluster() -> PostgresCluster:
         entry = pwd.getpwnam(run_as)
         os.chown(root, entry.pw_uid, entry.pw_gid)
     cluster = PostgresCluster(bin_dir, root, 0, run_as)
-    result = cluster._run("initdb", "-D", str(root / "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+    result = cluster.run("initdb", "-D", str(root / "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8",
                           "--no-sync")
     if result.returncode != 0:
         shutil.rmtree(root, ignore_errors=True)
@@ -100,7 +101,7 @@ def start_cluster() -> PostgresCluster:
         cluster.port = _candidate_port()
         options = (f"-p {cluster.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
                    f"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        result = cluster._run("pg_ctl", "-D", str(root / "data"), "-o", options, "-l", str(root / "server.log"),
+        result = cluster.run("pg_ctl", "-D", str(root / "data"), "-o", options, "-l", str(root / "server.log"),
                               "-w", "-t", "60", "start")
         if result.returncode == 0:
             return cluster

@@ -47,7 +47,7 @@ PEERS_DOWN = {"policy_address", "featurestore_address", "registry_address", "mon
 
 def _pg_ctl(cluster: PostgresCluster, *args: str) -> None:
     # The cluster's own runner knows whether to switch to the unprivileged user.
-    result = cluster._run("pg_ctl", "-D", str(cluster.root / "data"), *args)
+    result = cluster.run("pg_ctl", "-D", str(cluster.root / "data"), *args)
     assert result.returncode == 0, result.stderr or result.stdout
 
 
