@@ -203,3 +203,11 @@ def test_the_readme_commands_work_on_the_stack_the_demo_leaves(demo: DemoRun) ->
     assert result.returncode == 0, result.stderr[-2000:]
     digest, *table = result.stdout.strip().splitlines()
     assert len(digest) >= 16 and table, result.stdout
+
+
+def test_a_fresh_demo_is_refused_while_the_stack_runs_from_its_folder(demo: DemoRun) -> None:
+    assert demo.returncode == 0
+    result = _sextant("demo", "--fresh", "--dir", str(demo.state_dir), cwd=demo.state_dir.parent, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "sextant down" in result.stderr, result.stderr
+    assert (demo.state_dir / "run" / "stack.json").exists()

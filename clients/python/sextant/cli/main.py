@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import signal
 import sys
 import threading
@@ -46,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_state_dir(st)
     demo = commands.add_parser("demo", help="bring the stack up and run the lending demo")
     _add_state_dir(demo)
+    demo.add_argument("--fresh", action="store_true",
+                      help="delete the state folder first (a previous demo's data); refused while a stack runs from it")
     demo.add_argument("--base-port", type=int, default=None, help=argparse.SUPPRESS)
     for module in (features, train, models, serving, alerts, policy):
         module.register(commands)
@@ -121,6 +124,13 @@ def _status(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from sextant.demo import scenario  # the scenario imports pandas and friends: only when asked for
 
+    if args.fresh and args.dir.exists():
+        alive = stack.running(args.dir)
+        if alive:
+            return _fail(f"a stack is running from {args.dir} ({', '.join(alive)}); stop it with "
+                         f"`sextant down --dir {args.dir}` before `sextant demo --fresh`")
+        shutil.rmtree(args.dir)
+        print(f"Removed {args.dir} (a previous demo's state).")
     local = stack.Stack(args.dir, args.base_port)
     try:
         endpoints = local.start()

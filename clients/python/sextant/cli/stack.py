@@ -237,6 +237,14 @@ def read_state(state_dir: Path) -> dict | None:
         return None
 
 
+def running(state_dir: Path) -> list[str]:
+    """The services of the stack recorded in ``state_dir`` whose processes are alive."""
+    state = read_state(state_dir)
+    if not state:
+        return []
+    return [name for name, pid in state["pids"].items() if _alive(int(pid), name)]
+
+
 def down(state_dir: Path, grace: float = 15.0) -> list[str]:
     """Stop the stack recorded in ``state_dir``; returns the names that were running."""
     state = read_state(state_dir)

@@ -351,7 +351,7 @@ def _fresh(ctx: Context) -> None:
             return
         raise
     raise StepFailed(f"model {MODEL} already exists in this state folder; the demo tells its story on a fresh "
-                     f"one (sextant down, then sextant demo --dir <new folder>)")
+                     f"one (sextant down, then sextant demo --fresh, or sextant demo --dir <new folder>)")
 
 
 def run(addresses: dict[str, str], state_dir: Path) -> int:
