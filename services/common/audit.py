@@ -34,7 +34,7 @@ from prometheus_client import Counter
 
 from services.common import auth
 from services.common.db import Database
-from services.common.errors import InvalidArgument, SextantError
+from services.common.errors import InvalidArgument, SextantError, from_peer_error
 from services.common.interceptors import request_id_var
 from services.common.logging import get_logger
 from services.common.pagination import next_page_token, page_request
@@ -590,6 +590,8 @@ def _remember_first(messages: Iterator[Any], first: list[Any]) -> Iterator[Any]:
 
 def _outcome(context: grpc.ServicerContext, error: BaseException | None) -> tuple[str, str]:
     """The status code name and ErrorInfo reason a call ended with."""
+    if isinstance(error, grpc.RpcError) and isinstance(error, grpc.Call):
+        error = from_peer_error(error)  # what the client is answered (see the common error boundary)
     if isinstance(error, SextantError):
         return error.code.name, error.reason
     if isinstance(error, GeneratorExit):

@@ -238,6 +238,8 @@ class CredentialAuthenticator:
             algorithm = jwt.get_unverified_header(token).get("alg")
         except jwt.PyJWTError:
             raise Unauthenticated("the credential is neither an API key nor a JWT", reason="TOKEN_MALFORMED") from None
+        if not isinstance(algorithm, str):
+            raise Unauthenticated("the token's header names no signing algorithm", reason="TOKEN_MALFORMED")
         key = self._keys_by_algorithm.get(algorithm)
         if key is None:
             raise Unauthenticated(f"tokens signed with {algorithm!r} are not accepted",

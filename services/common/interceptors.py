@@ -123,7 +123,11 @@ class ServerInterceptor(grpc.ServerInterceptor):
         if self._access_log:
             self._log.info("rpc", code=code.name, duration_ms=round(elapsed * 1000, 3))
         if token is not None:
-            auth.reset_current_principal(token)
+            try:
+                auth.reset_current_principal(token)
+            except ValueError:
+                # A stream the client cancelled is finalised on another thread, in another context.
+                auth.set_current_principal(auth.ANONYMOUS)
         request_deadline.set(None)
         clear_request()
 

@@ -51,7 +51,8 @@ ROW_FIELDS: dict[str, tuple[str, ...]] = {
     "DetectProxies": ("sample",),
 }
 
-#: Bidirectional streams whose messages are independent requests: each is limited alone.
+#: Bidirectional streams whose messages are independent requests: the service limits each message alone
+#: and answers a too-large one in band (the interceptor leaves them to it).
 PER_MESSAGE = frozenset({"PredictStream", "ModelStreamInfer"})
 
 #: Expensive RPCs limited per principal and minute.
@@ -66,7 +67,8 @@ def _arrow_rows(payload: bytes) -> int:
     try:
         with pa.ipc.open_stream(pa.py_buffer(payload)) as reader:
             return sum(batch.num_rows for batch in reader)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, OSError):
+    except (pa.ArrowException, ValueError, OSError):
+        # Not decodable: counted as no rows; the handler refuses the payload naming its field.
         return 0
 
 
@@ -251,16 +253,18 @@ class LimitsInterceptor(grpc.ServerInterceptor):
 
     def _streaming_in(self, behavior: Callable[..., Any], method: str, name: str, limited: bool
                       ) -> Callable[..., Any]:
-        per_message = name in PER_MESSAGE
-
         def counted(messages: Iterator[Any]) -> Iterator[Any]:
             seen = 0
             for index, message in enumerate(messages):
-                seen = self._check(name, message, 0 if per_message else seen, index)
+                seen = self._check(name, message, seen, index)
                 yield message
 
         def handle(request_iterator: Iterator[Any], context: grpc.ServicerContext) -> Any:
             self._admit(method, name, limited)
+            if name in PER_MESSAGE:
+                # Bidirectional prediction streams answer a too-large message in band and go on; the
+                # service applies the limit per message (raising here would end the whole stream).
+                return behavior(request_iterator, context)
             return behavior(counted(request_iterator), context)
 
         return handle

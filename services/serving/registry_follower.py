@@ -54,8 +54,10 @@ class RegistryFollower:
                     # Aliases may have moved while this replica was not listening: re-read them all.
                     for model_name, alias in self._pool.followed():
                         self._pool.refresh_alias(model_name, alias)
+                # The stream carries this service's credential like every call to a peer.
                 call = self._registry.stub.WatchRegistryEvents(
-                    reg_pb.WatchRegistryEventsRequest(after_revision=self.revision, kinds=_KINDS))
+                    reg_pb.WatchRegistryEventsRequest(after_revision=self.revision, kinds=_KINDS),
+                    metadata=self._registry.metadata())
                 with self._lock:
                     self._call = call
                 if self._stopping.is_set():

@@ -112,7 +112,7 @@ class ServingServicer:
         sessions = self._pool.sessions()
         response = pb.GetServingStatusResponse(
             replica_id=f"{socket.gethostname()}:{self._settings.port}", server_version=SERVER_VERSION,
-            start_time=self._start, ready=True, authentication_enabled=False,
+            start_time=self._start, ready=True, authentication_enabled=self._settings.auth_mode == "enforce",
             loaded_model_count=len(sessions), memory_used_bytes=sum(s.memory_bytes for s in sessions),
             registry_event_revision=self._follower.revision if self._follower else 0)
         for deployment in self._catalog.all_cached():
@@ -250,7 +250,8 @@ def build_servicers(ctx: ServiceContext) -> dict[str, object]:
                               featurestore_service_pb2.DESCRIPTOR.services_by_name["FeatureStoreService"],
                               timeout=timeout)
     ctx.closers.append(featurestore.close)
-    predictor = Predictor(pool, catalog, shadow, max_rows=settings.max_batch_rows, prediction_log=prediction_log,
+    max_rows = min(settings.max_batch_rows, settings.max_rows_per_call)
+    predictor = Predictor(pool, catalog, shadow, max_rows=max_rows, prediction_log=prediction_log,
                           lookup=FeatureLookup(featurestore, chunk_rows=settings.featurestore_lookup_rows))
     follower = None
     if settings.registry_follower:

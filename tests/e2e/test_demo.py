@@ -211,3 +211,12 @@ def test_a_fresh_demo_is_refused_while_the_stack_runs_from_its_folder(demo: Demo
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "sextant down" in result.stderr, result.stderr
     assert (demo.state_dir / "run" / "stack.json").exists()
+
+
+def test_fresh_deletes_only_the_state_folder_of_a_stack(tmp_path: Path) -> None:
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    result = _sextant("demo", "--fresh", "--dir", str(folder), cwd=tmp_path, timeout=60)
+    assert result.returncode == 1 and "not the state folder" in result.stderr, result.stderr
+    assert (folder / "notes.txt").read_text() == "mine"

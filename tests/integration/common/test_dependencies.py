@@ -61,3 +61,18 @@ def test_a_peer_error_no_handler_caught_stays_canonical() -> None:
     failed = from_peer_error(unimplemented.value)
     assert failed.code == grpc.StatusCode.UNAVAILABLE and failed.reason == "DEPENDENCY_FAILED"
     assert failed.metadata["peer_code"] == "UNIMPLEMENTED"
+
+
+def test_the_audit_records_a_peer_error_with_the_code_its_client_was_answered() -> None:
+    import grpc
+
+    from services.common import audit
+
+    server = probe.start()
+    try:
+        with grpc.insecure_channel(server.address) as channel, pytest.raises(grpc.RpcError) as not_found:
+            health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service="no.such.Service"),
+                                                      timeout=5)
+    finally:
+        server.stop(0)
+    assert audit._outcome(None, not_found.value)[0] == "NOT_FOUND"  # type: ignore[arg-type]

@@ -216,3 +216,17 @@ def test_a_refused_mutation_is_audited_and_a_refused_read_is_not(channel: grpc.C
     assert [(r.method, r.status_code, r.request_id) for r in found.audit_records] == [
         ("/sextant.policy.v1.PolicyService/CreatePolicy", "PERMISSION_DENIED", "refused-create")]
     assert found.audit_records[0].error_reason == error_info(caught.value).reason
+
+
+def test_a_token_header_naming_no_algorithm_string_is_unauthenticated(channel: grpc.Channel) -> None:
+    import base64
+    import json
+
+    def part(value: object) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    now = int(time.time())
+    body = {"sub": "vera", "iss": ISSUER, "aud": AUDIENCE, "exp": now + 600, "roles": ["viewer"]}
+    for header in ({"alg": ["HS256"], "typ": "JWT"}, {"alg": {"name": "HS256"}}, {"alg": None}):
+        token = f"{part(header)}.{part(body)}.c2ln"
+        assert _refused(channel, f"Bearer {token}") == (grpc.StatusCode.UNAUTHENTICATED, "TOKEN_MALFORMED")

@@ -127,3 +127,32 @@ def test_a_user_cannot_pass_as_the_relayed_user(stack: Stack) -> None:
             stub.ListPolicies(policy_pb.ListPoliciesRequest(), timeout=10)
     assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
     assert error_info(refused.value).reason == "ON_BEHALF_OF_NOT_ALLOWED"
+
+
+def test_serving_follows_the_registry_with_its_own_credential(stack: Stack, tmp_path: Path) -> None:
+    import time
+
+    from services.serving.settings import ServingSettings
+    from sextant.serving.v1 import serving_service_pb2, serving_service_pb2_grpc
+
+    serving = catalog.start("serving", ServingSettings(
+        port=0, data_dir=str(tmp_path / "serving"), registry_address=stack.registry.address,
+        policy_address=stack.policy.address, featurestore_address="127.0.0.1:9",
+        monitoring_address="127.0.0.1:9", log_level="warning",
+        **stack.credentials.settings(service_key="key-service"), **tls_settings(stack.pki)))
+    try:
+        with client_channel(serving.address, stack.pki) as channel:
+            stub = serving_service_pb2_grpc.ServingServiceStub(
+                with_credential(channel, stack.credentials.token("vera", "viewer")))
+            deadline = time.monotonic() + 20
+            while True:
+                status = stub.GetServingStatus(serving_service_pb2.GetServingStatusRequest(), timeout=10)
+                registry = next(d for d in status.dependencies if d.service == "registry")
+                if registry.reachable or time.monotonic() > deadline:
+                    break
+                time.sleep(0.1)
+        assert status.authentication_enabled
+        # The registry's event stream is open: serving authenticated it with its service key.
+        assert registry.reachable and status.registry_event_revision > 0
+    finally:
+        serving.stop(0)

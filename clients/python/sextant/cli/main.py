@@ -126,6 +126,8 @@ def _demo(args: argparse.Namespace) -> int:
 
     if args.fresh and args.dir.exists():
         alive = stack.running(args.dir)
+        if stack.read_state(args.dir) is None:
+            return _fail(f"{args.dir} is not the state folder of a Sextant stack; --fresh deletes only those")
         if alive:
             return _fail(f"a stack is running from {args.dir} ({', '.join(alive)}); stop it with "
                          f"`sextant down --dir {args.dir}` before `sextant demo --fresh`")
