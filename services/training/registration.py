@@ -106,8 +106,18 @@ def register_model(peers: Peers, job: resources_pb2.TrainingJob, data: TrainingD
         try:
             peers.upload_artifact(spec.model_name, number, sha256, exported.onnx)
         except SextantError as error:
-            _abandon(peers, job, number, error)
+            if not _landed_anyway(peers, spec.model_name, number):
+                _abandon(peers, job, number, error)
     return model_pb2.ModelVersionReference(model_name=spec.model_name, version=number)
+
+
+def _landed_anyway(peers: Peers, name: str, number: int) -> bool:
+    """Whether the version turned READY although the upload's answer was lost (a deadline, a dropped stream)."""
+    try:
+        current = peers.get_version(name, number)
+    except SextantError:
+        return False
+    return current is not None and current.status == registry.MODEL_VERSION_STATUS_READY
 
 
 def _abandon(peers: Peers, job: resources_pb2.TrainingJob, number: int, error: SextantError) -> NoReturn:
