@@ -80,6 +80,16 @@ ANONYMOUS = Principal("anonymous", frozenset({"admin"}), frozenset({PREDICT_SCOP
 _current: contextvars.ContextVar[Principal] = contextvars.ContextVar("sextant_principal", default=ANONYMOUS)
 
 
+class RelayRefused(PermissionDenied):
+    """A caller without the ``service`` role named another user to act for; carries who tried."""
+
+    def __init__(self, principal: Principal) -> None:
+        super().__init__(f"{principal.subject!r} may not act on behalf of another principal (needs role service)",
+                         reason="ON_BEHALF_OF_NOT_ALLOWED",
+                         metadata={"principal": principal.subject, "required_role": "service"})
+        self.principal = principal
+
+
 class Authenticator(Protocol):
     """Turns a call's metadata into a principal or raises ``Unauthenticated``."""
 
@@ -200,9 +210,7 @@ class CredentialAuthenticator:
         user = metadata.get(ON_BEHALF_OF_HEADER)
         if user and user != principal.subject:
             if "service" not in principal.roles:
-                raise PermissionDenied(f"{principal.subject!r} may not act on behalf of another principal "
-                                       "(needs role service)", reason="ON_BEHALF_OF_NOT_ALLOWED",
-                                       metadata={"principal": principal.subject, "required_role": "service"})
+                raise RelayRefused(principal)
             return principal.acting_for(user)
         return principal
 

@@ -90,8 +90,11 @@ class ServerInterceptor(grpc.ServerInterceptor):
         context.set_trailing_metadata(((REQUEST_ID_HEADER, request_id),))
         try:
             principal = self._auth.authenticate(method, metadata)
-        except SextantError:
+        except SextantError as refusal:
             bind_request(request_id=request_id, peer=context.peer(), method=method)
+            if isinstance(refusal, auth.RelayRefused) and self._denial_listener is not None:
+                # An authenticated caller tried to pass as someone else: as auditable as a role refusal.
+                self._denial_listener(method, refusal.principal, refusal, request_id, context.peer())
             raise
         if principal.via:
             bind_request(request_id=request_id, peer=context.peer(), principal=principal.subject, via=principal.via,

@@ -230,3 +230,20 @@ def test_a_token_header_naming_no_algorithm_string_is_unauthenticated(channel: g
     for header in ({"alg": ["HS256"], "typ": "JWT"}, {"alg": {"name": "HS256"}}, {"alg": None}):
         token = f"{part(header)}.{part(body)}.c2ln"
         assert _refused(channel, f"Bearer {token}") == (grpc.StatusCode.UNAUTHENTICATED, "TOKEN_MALFORMED")
+
+
+def test_a_caller_passing_as_someone_else_is_refused_and_audited(channel: grpc.Channel,
+                                                                  service: tuple[RunningServer, Credentials]) -> None:
+    credentials = service[1]
+    stub = policy_service_pb2_grpc.PolicyServiceStub(channel)
+    spoof = (("authorization", f"Bearer {credentials.token('sly', 'data-scientist')}"),
+             ("x-sextant-on-behalf-of", "ada"), ("x-request-id", "spoofed-create"))
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.CreatePolicy(pb.CreatePolicyRequest(), timeout=10, metadata=spoof)
+    assert (caught.value.code(), error_info(caught.value).reason) == (grpc.StatusCode.PERMISSION_DENIED,
+                                                                      "ON_BEHALF_OF_NOT_ALLOWED")
+    admin = (("authorization", f"Bearer {credentials.token('ada', 'admin')}"),)
+    found = stub.ListAuditRecords(pb.ListAuditRecordsRequest(principal="sly"), timeout=10, metadata=admin)
+    assert [(r.method, r.status_code, r.error_reason, r.request_id) for r in found.audit_records] == [
+        ("/sextant.policy.v1.PolicyService/CreatePolicy", "PERMISSION_DENIED", "ON_BEHALF_OF_NOT_ALLOWED",
+         "spoofed-create")]
