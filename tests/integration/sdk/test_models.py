@@ -84,6 +84,10 @@ def test_deploy_then_predict_by_entity_keys_and_by_values(sx: Sextant, trained: 
     by_values = sx.serving.predict(online[["income", "debt_ratio"]], deployment="credit-sdk")
     assert by_values.label.tolist() == by_keys.label.tolist()
     assert [p[1] for p in by_values.probabilities] == pytest.approx([p[1] for p in by_keys.probabilities], rel=1e-5)
+    # The same rows as Arrow IPC both ways.
+    by_arrow = sx.serving.predict(online[["income", "debt_ratio"]], deployment="credit-sdk", arrow=True)
+    assert by_arrow.label.tolist() == by_values.label.tolist()
+    assert [p[1] for p in by_arrow.probabilities] == pytest.approx([p[1] for p in by_values.probabilities], rel=1e-6)
 
     again = sx.serving.deploy("credit-sdk", model_name="credit", alias="staging", description="updated")
     assert again.description == "updated"
