@@ -1,6 +1,6 @@
 """The gRPC edge of the monitoring service: validate, convert, delegate to :class:`Monitoring`, convert back.
 
-ListAuditRecords is left undefined on purpose (it belongs to the security issue) and answers UNIMPLEMENTED.
+ListAuditRecords is not defined here: the common kit attaches it to every service (services/common/audit.py).
 """
 
 from __future__ import annotations

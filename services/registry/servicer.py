@@ -1,6 +1,6 @@
 """The registry's gRPC edge: validate and convert requests, call the domain objects, convert back.
 
-ListAuditRecords is not built yet and answers UNIMPLEMENTED (audit belongs to the security issue).
+ListAuditRecords is not defined here: the common kit attaches it to every service (services/common/audit.py).
 """
 
 from __future__ import annotations
