@@ -2,9 +2,9 @@
 
 Rows per call (setting ``max_rows_per_call``): the RPCs that carry or ask for rows are declared in
 :data:`ROW_FIELDS` with the request fields holding them. Rows are counted from the message (a
-ColumnBatch's ``row_count``, the record batches of an Arrow IPC stream, a repeated field's length, the
-first dimension of an inference tensor); client streams add up over the whole stream, the
-bidirectional Predict streams count each message alone. Too many rows answer INVALID_ARGUMENT with
+ColumnBatch's ``row_count``, the record batches of an Arrow IPC stream, a repeated field's length);
+client streams add up over the whole stream. Serving limits its prediction RPCs itself (see below
+:data:`ROW_FIELDS`). Too many rows answer INVALID_ARGUMENT with
 reason ``TOO_MANY_ROWS`` and a field violation naming the field, the limit and the count: the request
 itself is at fault and must be split, so retrying it unchanged cannot succeed (RESOURCE_EXHAUSTED is
 kept for limits that clear with time). A payload that cannot be decoded counts 0 rows here and is
@@ -43,17 +43,12 @@ ROW_FIELDS: dict[str, tuple[str, ...]] = {
     "UploadEntityRows": ("rows",),
     "LogPredictions": ("records.records", "table.rows"),
     "LogOutcomes": ("outcomes",),
-    "Predict": ("feature_values", "entity_keys.keys"),
-    "PredictStream": ("request.feature_values", "request.entity_keys.keys"),
-    "ModelInfer": ("inputs",),
-    "ModelStreamInfer": ("inputs",),
     "EvaluateTraining": ("sample",),
     "DetectProxies": ("sample",),
 }
-
-#: Bidirectional streams whose messages are independent requests: the service limits each message alone
-#: and answers a too-large one in band (the interceptor leaves them to it).
-PER_MESSAGE = frozenset({"PredictStream", "ModelStreamInfer"})
+# The prediction RPCs (Predict, PredictStream, ModelInfer, ModelStreamInfer) are not counted here: serving
+# decodes their rows anyway and refuses more than min(max_batch_rows, max_rows_per_call) per request, in
+# band on its streams, so counting them here would decode every prediction twice on the hot path.
 
 #: Expensive RPCs limited per principal and minute.
 RATE_LIMITED = frozenset({"SubmitTrainingJob", "RerunTrainingJob", "GetHistoricalFeatures", "DetectProxies"})
@@ -77,10 +72,7 @@ def _rows_in(value: Any) -> int:
     if not isinstance(value, _message.Message):
         if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
             return 0
-        items = list(value)
-        if items and isinstance(items[0], _message.Message) and "shape" in items[0].DESCRIPTOR.fields_by_name:
-            return max((item.shape[0] for item in items if item.shape), default=0)
-        return len(items)
+        return len(value)
     fields = value.DESCRIPTOR.fields_by_name
     if "ipc_stream" in fields:
         return _arrow_rows(value.ipc_stream)
@@ -261,10 +253,6 @@ class LimitsInterceptor(grpc.ServerInterceptor):
 
         def handle(request_iterator: Iterator[Any], context: grpc.ServicerContext) -> Any:
             self._admit(method, name, limited)
-            if name in PER_MESSAGE:
-                # Bidirectional prediction streams answer a too-large message in band and go on; the
-                # service applies the limit per message (raising here would end the whole stream).
-                return behavior(request_iterator, context)
             return behavior(counted(request_iterator), context)
 
         return handle

@@ -8,7 +8,6 @@ deployment for a prediction, which serving answers by fetching the pushed featur
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -28,13 +27,10 @@ from services.serving.settings import ServingSettings
 from sextant.featurestore.v1 import featurestore_service_pb2 as fs_pb
 from sextant.featurestore.v1 import featurestore_service_pb2_grpc as fs_grpc
 from sextant.featurestore.v1 import resources_pb2 as fs_res
-from sextant.registry.v1 import registry_service_pb2 as reg
-from sextant.registry.v1 import resources_pb2
 from sextant.serving.v1 import resources_pb2 as serving_res
 from sextant.serving.v1 import serving_service_pb2 as serving_pb
-from sextant.type.v1 import model_pb2, types_pb2
 from tests.integration.serving.conftest import Registry, Serving, unused_address
-from tests.integration.serving.test_entity_keys import WEIGHTS, scorer_onnx
+from tests.integration.serving.test_entity_keys import WEIGHTS, register_scorer, scorer_onnx
 
 TS_ROOT = Path(__file__).resolve().parents[2] / "clients" / "typescript"
 NODE = shutil.which("node")
@@ -45,25 +41,6 @@ VIEW = "example_credit_live"
 FEATURES = ("utilization", "late_payments", "tenure_years")
 MODEL = "ts-credit-score"
 DEPLOYMENT = "ts-credit"
-
-
-def _register_scorer(registry: Registry) -> int:
-    """Register the scorer with inputs fed from the example's view; returns the version number."""
-    data = scorer_onnx()
-    signature = types_pb2.ModelSignature(
-        inputs=[types_pb2.TensorSpec(name=f"f{i}", dtype=types_pb2.DATA_TYPE_FLOAT32, shape=[-1, 1],
-                                     feature=types_pb2.FeatureReference(feature_view=VIEW, feature=feature))
-                for i, feature in enumerate(FEATURES)],
-        outputs=[types_pb2.TensorSpec(name="score", dtype=types_pb2.DATA_TYPE_FLOAT32, shape=[-1, 1])])
-    digest = hashlib.sha256(data).hexdigest()
-    created = registry.stub.CreateModelVersion(reg.CreateModelVersionRequest(model_name=MODEL, model_version=(
-        resources_pb2.ModelVersion(format=resources_pb2.MODEL_FORMAT_ONNX, task=model_pb2.MODEL_TASK_REGRESSION,
-                                   signature=signature, artifact_sha256=digest, artifact_size_bytes=len(data)))),
-        timeout=10).model_version
-    header = reg.UploadArtifactHeader(model_name=MODEL, version=created.version, sha256=digest, size_bytes=len(data))
-    registry.stub.UploadArtifact(iter([reg.UploadArtifactRequest(header=header),
-                                       reg.UploadArtifactRequest(chunk=data)]), timeout=30)
-    return created.version
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +61,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     client = Registry(registry.address)
     try:
         client.create_model(MODEL)
-        client.set_alias(MODEL, "production", _register_scorer(client))
+        client.set_alias(MODEL, "production", register_scorer(client, scorer_onnx(), model=MODEL, view=VIEW, features=FEATURES))
         serving.sextant.CreateDeployment(serving_pb.CreateDeploymentRequest(deployment=serving_res.Deployment(
             name=DEPLOYMENT, model_name=MODEL, alias="production")), timeout=10)
         yield {"featurestore": featurestore.address, "serving": serving.address}

@@ -26,8 +26,8 @@ from sextant.featurestore.v1 import featurestore_service_pb2_grpc as fs_grpc
 from sextant.registry.v1 import registry_service_pb2 as reg
 from sextant.training.v1 import resources_pb2 as training_resources
 from sextant.training.v1 import training_service_pb2_grpc
-from tests.faults.lending import apply_lending_view
 from tests.integration.serving.conftest import Registry, Serving, tiny_onnx, unused_address
+from tests.integration.training.conftest import apply_lending_view
 from tests.integration.training.helpers import spec, states_seen, submit, wait_for
 
 QUIET = {"port": 0, "log_level": "error", "access_log": False}

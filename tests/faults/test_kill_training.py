@@ -19,9 +19,9 @@ from services.registry.settings import RegistrySettings
 from sextant.featurestore.v1 import featurestore_service_pb2_grpc as fs_grpc
 from sextant.training.v1 import resources_pb2 as S
 from sextant.training.v1 import training_service_pb2_grpc
-from tests.faults.lending import apply_lending_view
 from tests.faults.processes import ServiceProcess
 from tests.integration.serving.conftest import unused_address
+from tests.integration.training.conftest import apply_lending_view
 from tests.integration.training.helpers import spec, submit, wait_for
 
 QUIET = {"port": 0, "log_level": "error", "access_log": False}

@@ -71,18 +71,19 @@ def featurestore(tmp_path_factory: pytest.TempPathFactory) -> str:
     running.stop(0)
 
 
-def register_scorer(registry: Registry, data: bytes) -> int:
-    """Register a scorer version whose inputs are fed from features `live:f0..f2`; returns its number."""
+def register_scorer(registry: Registry, data: bytes, *, model: str = MODEL, view: str = "live",
+                    features: tuple[str, ...] = ("f0", "f1", "f2")) -> int:
+    """Register a scorer version whose inputs f0..f2 are fed from ``view``'s ``features``; returns its number."""
     signature = types_pb2.ModelSignature(
-        inputs=[types_pb2.TensorSpec(name=n, dtype=types_pb2.DATA_TYPE_FLOAT32, shape=[-1, 1],
-                                     feature=types_pb2.FeatureReference(feature_view="live", feature=n))
-                for n in ("f0", "f1", "f2")],
+        inputs=[types_pb2.TensorSpec(name=f"f{i}", dtype=types_pb2.DATA_TYPE_FLOAT32, shape=[-1, 1],
+                                     feature=types_pb2.FeatureReference(feature_view=view, feature=feature))
+                for i, feature in enumerate(features)],
         outputs=[types_pb2.TensorSpec(name="score", dtype=types_pb2.DATA_TYPE_FLOAT32, shape=[-1, 1])])
-    created = registry.stub.CreateModelVersion(reg.CreateModelVersionRequest(model_name=MODEL, model_version=(
+    created = registry.stub.CreateModelVersion(reg.CreateModelVersionRequest(model_name=model, model_version=(
         resources_pb2.ModelVersion(format=resources_pb2.MODEL_FORMAT_ONNX, task=model_pb2.MODEL_TASK_REGRESSION,
                                    signature=signature, artifact_sha256=hashlib.sha256(data).hexdigest(),
                                    artifact_size_bytes=len(data)))), timeout=10).model_version
-    header = reg.UploadArtifactHeader(model_name=MODEL, version=created.version,
+    header = reg.UploadArtifactHeader(model_name=model, version=created.version,
                                       sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
     registry.stub.UploadArtifact(iter([reg.UploadArtifactRequest(header=header),
                                        reg.UploadArtifactRequest(chunk=data)]), timeout=30)

@@ -66,6 +66,24 @@ def lending_history() -> pa.Table:
     })
 
 
+def apply_lending_view(fs: fs_grpc.FeatureStoreServiceStub) -> None:
+    """The `customer` entity and `credit_profile` view (age tagged as protected), with their history."""
+    fs.ApplyDefinitions(fs_pb2.ApplyDefinitionsRequest(
+        entities=[fs_resources.Entity(name="customer", join_keys=[fs_resources.JoinKey(
+            name="customer_id", dtype=T.DATA_TYPE_INT64)], owner_team="risk", description="a customer")],
+        feature_views=[fs_resources.FeatureView(
+            name="credit_profile", entities=["customer"], owner_team="risk", description="credit profile",
+            source_kind=fs_resources.SOURCE_KIND_BATCH, features=[
+                fs_resources.Feature(name="income", dtype=T.DATA_TYPE_FLOAT64),
+                fs_resources.Feature(name="debt_ratio", dtype=T.DATA_TYPE_FLOAT64),
+                fs_resources.Feature(name="region", dtype=T.DATA_TYPE_STRING),
+                fs_resources.Feature(name="age", dtype=T.DATA_TYPE_INT64,
+                                     protected_basis=governance_pb2.PROTECTED_BASIS_AGE)])]), timeout=30)
+    fs.IngestBatch(iter([
+        fs_pb2.IngestBatchRequest(header=fs_pb2.IngestBatchHeader(feature_view="credit_profile", ingest_id="h1")),
+        fs_pb2.IngestBatchRequest(chunk=T.ArrowTable(ipc_stream=_ipc(lending_history())))]), timeout=60)
+
+
 def entity_rows(n: int = CUSTOMERS, *, single_class: bool = False, drop_label: bool = False) -> pa.Table:
     """Entity rows: one per customer at a distinct time after the history, with a label and `sex`."""
     rng = np.random.default_rng(5)
@@ -96,20 +114,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         staleness_follower=False, **common))
     channels = [grpc.insecure_channel(featurestore.address), grpc.insecure_channel(registry.address)]
     fs = fs_grpc.FeatureStoreServiceStub(channels[0])
-    fs.ApplyDefinitions(fs_pb2.ApplyDefinitionsRequest(
-        entities=[fs_resources.Entity(name="customer", join_keys=[fs_resources.JoinKey(
-            name="customer_id", dtype=T.DATA_TYPE_INT64)], owner_team="risk", description="a customer")],
-        feature_views=[fs_resources.FeatureView(
-            name="credit_profile", entities=["customer"], owner_team="risk", description="credit profile",
-            source_kind=fs_resources.SOURCE_KIND_BATCH, features=[
-                fs_resources.Feature(name="income", dtype=T.DATA_TYPE_FLOAT64),
-                fs_resources.Feature(name="debt_ratio", dtype=T.DATA_TYPE_FLOAT64),
-                fs_resources.Feature(name="region", dtype=T.DATA_TYPE_STRING),
-                fs_resources.Feature(name="age", dtype=T.DATA_TYPE_INT64,
-                                     protected_basis=governance_pb2.PROTECTED_BASIS_AGE)])]), timeout=30)
-    fs.IngestBatch(iter([
-        fs_pb2.IngestBatchRequest(header=fs_pb2.IngestBatchHeader(feature_view="credit_profile", ingest_id="h1")),
-        fs_pb2.IngestBatchRequest(chunk=T.ArrowTable(ipc_stream=_ipc(lending_history())))]), timeout=60)
+    apply_lending_view(fs)
     try:
         yield Stack(featurestore, policy, registry, registry_service_pb2_grpc.RegistryServiceStub(channels[1]),
                     fs, root)

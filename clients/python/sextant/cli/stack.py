@@ -251,13 +251,13 @@ def down(state_dir: Path, grace: float = 15.0) -> list[str]:
     if not state:
         return []
     pids = {name: int(pid) for name, pid in state["pids"].items()}
-    running = [name for name, pid in pids.items() if _alive(pid, name)]
+    alive = running(state_dir)
     supervisor = int(state.get("supervisor", 0))
     if supervisor and supervisor != os.getpid() and _alive(supervisor, None):
         os.kill(supervisor, signal.SIGTERM)
     _stop_pids(pids, grace)
     (state_dir.resolve() / "run" / STATE_FILE).unlink(missing_ok=True)
-    return running
+    return alive
 
 
 def status(state_dir: Path) -> list[tuple[str, str, str]]:
