@@ -20,6 +20,7 @@ the path declared in :data:`MUTATIONS`: ``model.name``, ``feature_views[].name``
 from __future__ import annotations
 
 import contextvars
+import functools
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -33,7 +34,7 @@ from google.protobuf import timestamp_pb2
 from prometheus_client import Counter
 
 from services.common import auth
-from services.common.db import Database
+from services.common.db import Database, FastInsert
 from services.common.errors import InvalidArgument, SextantError, from_peer_error
 from services.common.interceptors import request_id_var
 from services.common.logging import get_logger
@@ -272,8 +273,9 @@ class AuditQuery:
                 "newest_first": self.newest_first}
 
 
-_INSERT_RECORD = audit_records.insert()
-_INSERT_RESOURCE = audit_resources.insert()
+# The audit insert is on every audited call's path: compiled once, run on the driver's cursor.
+_INSERT_RECORD = FastInsert(audit_records, returning="sequence")
+_INSERT_RESOURCE = FastInsert(audit_resources)
 
 
 class AuditLog:
@@ -284,22 +286,24 @@ class AuditLog:
 
     def append(self, entry: AuditEntry) -> int:
         """Store ``entry``; returns its sequence number."""
-        when = entry.record_time_us or time.time_ns() // 1000
-        row = {"record_time_us": when, "principal": entry.principal[:256], "caller": entry.caller[:256],
-               "peer": entry.peer[:256], "method": entry.method[:256], "kind": entry.kind,
-               "status_code": entry.status_code, "error_reason": entry.error_reason[:128],
+        with self._db.write_connection() as connection:
+            return self.append_in(connection, entry)
+
+    @staticmethod
+    def append_in(connection: sa.Connection, entry: AuditEntry) -> int:
+        """Store ``entry`` inside the caller's write transaction (it commits or rolls back with it)."""
+        row = {"record_time_us": entry.record_time_us or time.time_ns() // 1000, "principal": entry.principal[:256],
+               "caller": entry.caller[:256], "peer": entry.peer[:256], "method": entry.method[:256],
+               "kind": entry.kind, "status_code": entry.status_code, "error_reason": entry.error_reason[:128],
                "request_id": entry.request_id[:128], "row_count": entry.row_count,
                "sensitive_features": json.dumps(entry.sensitive_features),
                "details": json.dumps(entry.details, sort_keys=True)}
-        with self._db.write_connection() as connection:
-            # One statement object with parameters (not .values() per call): SQLAlchemy compiles it once.
-            result = connection.execute(_INSERT_RECORD, row)
-            sequence = int(result.inserted_primary_key[0])
-            if entry.resources:
-                connection.execute(_INSERT_RESOURCE, [
-                    {"sequence": sequence, "position": position, "type": kind, "name": name[:512],
-                     "version": version}
-                    for position, (kind, name, version) in enumerate(entry.resources)])
+        sequence = _INSERT_RECORD.run(connection, [row])
+        assert sequence is not None
+        if entry.resources:
+            _INSERT_RESOURCE.run(connection, [
+                {"sequence": sequence, "position": position, "type": kind, "name": name[:512], "version": version}
+                for position, (kind, name, version) in enumerate(entry.resources)])
         return sequence
 
     def list(self, query: AuditQuery, size: int, after: tuple[Any, ...] | None
@@ -439,6 +443,10 @@ class _CallNotes:
     request_id: str = ""
     rows: int = 0
     sensitive: list[tuple[str, str, int]] = field(default_factory=list)
+    #: Builds this call's record as succeeded, given its resources (set for audited unary calls).
+    draft: Callable[[list[tuple[str, str, int]]], AuditEntry] | None = None
+    #: The handler wrote the record inside its own transaction (:func:`record_in_transaction`).
+    recorded: bool = False
 
     @classmethod
     def starting(cls) -> _CallNotes:
@@ -457,6 +465,23 @@ def note_sensitive_read(features: Iterable[tuple[str, str, int]]) -> None:
         for reference in features:
             if reference not in notes.sensitive:
                 notes.sensitive.append(reference)
+
+
+def record_in_transaction(connection: sa.Connection, resources: list[tuple[str, str, int]]) -> bool:
+    """Write the current call's audit record, as succeeded, inside the handler's write transaction.
+
+    For a handler whose change and record belong together (a policy decision and its EVALUATION
+    record): one commit instead of two, and neither exists without the other. Call it inside the
+    transaction whose failure fails the call; the interceptor then writes nothing more when the call
+    succeeds (a call that fails afterwards still gets its failure record). Returns False, writing
+    nothing, outside an audited unary call.
+    """
+    notes = _notes.get()
+    if notes is None or notes.draft is None:
+        return False
+    AuditLog.append_in(connection, notes.draft(resources))
+    notes.recorded = True
+    return True
 
 
 def note_rows(count: int) -> None:
@@ -500,6 +525,8 @@ class AuditInterceptor(grpc.ServerInterceptor):
                streaming_in: bool) -> Callable[..., Any]:
         def handle(request: Any, context: grpc.ServicerContext) -> Any:
             notes = _CallNotes.starting()
+            if not streaming_in and rule.kind is not None:
+                notes.draft = functools.partial(self._draft, method, rule.kind, context, notes, request)
             first: list[Any] = []
             token = _notes.set(notes)
             try:
@@ -509,7 +536,8 @@ class AuditInterceptor(grpc.ServerInterceptor):
                 self._record(method, rule, context, notes, first, request, None, error)
                 raise
             _notes.reset(token)
-            self._record(method, rule, context, notes, first, request, response, None)
+            if not notes.recorded:
+                self._record(method, rule, context, notes, first, request, response, None)
             return response
 
         return handle
@@ -551,6 +579,14 @@ class AuditInterceptor(grpc.ServerInterceptor):
             AUDIT_WRITE_FAILURES.labels(self._service).inc()
             self._logger.error("audit record not written", method=method, status_code=entry.status_code,
                                error=str(failure))
+
+    @staticmethod
+    def _draft(method: str, kind: int, context: grpc.ServicerContext, notes: _CallNotes, request: Any,
+               resources: list[tuple[str, str, int]]) -> AuditEntry:
+        return AuditEntry(
+            principal=notes.principal, caller=notes.caller, peer=_peer(context), method=method, kind=kind,
+            status_code=grpc.StatusCode.OK.name, error_reason="", request_id=notes.request_id, row_count=notes.rows,
+            sensitive_features=notes.sensitive, resources=resources, details=details_of(request))
 
     def _record(self, method: str, rule: Classification, context: grpc.ServicerContext, notes: _CallNotes,
                 first: list[Any], request: Any, response: Any, error: BaseException | None) -> None:

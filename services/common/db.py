@@ -22,9 +22,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -149,6 +149,65 @@ class Database:
             self._checkpointer.stop()
             self._checkpointer = None
         self.engine.dispose()
+
+
+class FastInsert:
+    """One INSERT into ``table``, compiled once per dialect and run on the DBAPI cursor of a Core connection.
+
+    For append-only hot paths (audit records, policy decisions), where SQLAlchemy's per-statement
+    machinery (execution context, event dispatch, result objects) costs several times what SQLite
+    spends storing the row. Values still go through each column type's own bind processor, so the
+    stored row is the one ``connection.execute(table.insert(), row)`` would store, and the statement
+    runs inside the connection's transaction (it commits or rolls back with it). Driver errors are
+    raised as SQLAlchemy's, like any other statement's.
+    """
+
+    def __init__(self, table: Table, *, returning: str | None = None) -> None:
+        self._table = table
+        self._returning = returning
+        self._compiled: dict[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...] | None, list[Any]]] = {}
+
+    def _statement(self, dialect: Any, keys: tuple[str, ...]) -> tuple[str, tuple[str, ...] | None, list[Any]]:
+        found = self._compiled.get((dialect.name, keys))
+        if found is None:
+            statement = self._table.insert()
+            if self._returning and dialect.name != "sqlite":
+                statement = statement.returning(self._table.c[self._returning])
+            compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+            order = tuple(compiled.positiontup or ()) if compiled.positional else None
+            processors = [self._table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+                          for key in (order if order is not None else keys)]
+            found = self._compiled.setdefault((dialect.name, keys), (compiled.string, order, processors))
+        return found
+
+    def run(self, connection: Connection, rows: list[dict[str, Any]]) -> int | None:
+        """Insert ``rows`` (all with the same keys); returns the generated key of the last one when asked."""
+        if not rows:
+            return None
+        keys = tuple(rows[0])
+        dialect = connection.dialect
+        sql, order, processors = self._statement(dialect, keys)
+        names = order if order is not None else keys
+        converted = []
+        for row in rows:
+            values = [row[name] if processor is None else processor(row[name])
+                      for name, processor in zip(names, processors, strict=True)]
+            converted.append(tuple(values) if order is not None else dict(zip(keys, values, strict=True)))
+        cursor = connection.connection.cursor()
+        try:
+            if len(converted) == 1:
+                cursor.execute(sql, converted[0])
+            else:
+                cursor.executemany(sql, converted)
+            if not self._returning:
+                return None
+            if dialect.name == "sqlite":
+                return int(cursor.lastrowid)
+            return int(cursor.fetchone()[0])
+        except dialect.loaded_dbapi.Error as error:
+            raise DBAPIError.instance(sql, converted, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
+        finally:
+            cursor.close()
 
 
 @contextmanager

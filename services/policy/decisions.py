@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict
 
+from services.common.audit import record_in_transaction
 from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound
 from services.common.pagination import next_page_token, page_request
@@ -39,6 +40,8 @@ class DecisionLog:
                               training_job_id=about.training_job_id, deployment_name=about.deployment_name,
                               principal=decision.principal, create_time=decision.create_time, record=record,
                               policies=[(p.policy_name, p.policy_version) for p in decision.evaluated_policies])
+            # The evaluation's audit record commits with the decision: one transaction, never one without the other.
+            record_in_transaction(connection, [("decision", decision.decision_id, 0)])
         return record
 
     def get(self, decision_id: str) -> bytes:

@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from services.common.db import FastInsert
+
 metadata = sa.MetaData()
 
 policy_heads = sa.Table(
@@ -187,9 +189,9 @@ class DecisionFilter:
     ascending: bool = False
 
 
-# Built once: constructing an INSERT per call costs more than executing it.
-_INSERT_DECISION = decisions.insert()
-_INSERT_DECISION_POLICY = decision_policies.insert()
+# Every evaluation appends here: compiled once per dialect, run on the driver's cursor.
+_INSERT_DECISION = FastInsert(decisions)
+_INSERT_DECISION_POLICY = FastInsert(decision_policies)
 
 
 class DecisionRepository:
@@ -200,14 +202,15 @@ class DecisionRepository:
                principal: str, create_time: datetime, record: bytes,
                policies: Iterable[tuple[str, int]]) -> None:
         """Insert one decision and the policy versions it evaluated."""
-        session.execute(_INSERT_DECISION, {
+        connection = session.connection() if isinstance(session, Session) else session
+        _INSERT_DECISION.run(connection, [{
             "decision_id": decision_id, "kind": kind, "verdict": verdict, "domain": domain, "owner_team": owner_team,
             "model_name": model_name, "model_version": model_version, "training_job_id": training_job_id,
             "deployment_name": deployment_name, "principal": principal, "create_time": create_time,
-            "record": record})
+            "record": record}])
         rows = [{"decision_id": decision_id, "policy_name": n, "policy_version": v} for n, v in policies]
         if rows:
-            session.execute(_INSERT_DECISION_POLICY, rows)
+            _INSERT_DECISION_POLICY.run(connection, rows)
 
     def get(self, session: Session, decision_id: str) -> tuple[bytes, str] | None:
         """The record and verdict of one decision."""

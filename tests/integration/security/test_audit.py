@@ -221,3 +221,44 @@ def test_every_service_audits_its_mutations_and_lists_them(name: str, tmp_path: 
     finally:
         channel.close()
         running.stop(0)
+
+
+def test_each_policy_evaluation_leaves_exactly_one_record_naming_its_decision(tmp_path: Path,
+                                                                             database_url: str) -> None:
+    """The decision and its EVALUATION record commit together; a refused evaluation is recorded with its error."""
+    from sextant.policy.v1 import policy_service_pb2 as policy_pb2
+    from sextant.policy.v1 import policy_service_pb2_grpc
+
+    running = start_service("policy", tmp_path, database_url, reg_b_preset="on")
+    channel = grpc.insecure_channel(running.address)
+    stub = policy_service_pb2_grpc.PolicyServiceStub(channel)
+    try:
+        request = policy_pb2.EvaluateTrainingRequest(
+            domain="credit", owner_team="risk", model_name="credit-risk", training_job_id="job-1",
+            input_features=[policy_pb2.FeatureInput(column="income"), policy_pb2.FeatureInput(column="age")])
+        decision = stub.EvaluateTraining(request, metadata=who("alice", "eval-1"), timeout=10).decision
+        with pytest.raises(grpc.RpcError) as refused:
+            stub.EvaluateTraining(policy_pb2.EvaluateTrainingRequest(domain="credit"),
+                                 metadata=who("bob", "eval-2"), timeout=10)
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+        found = []
+        token = ""
+        for _ in range(20):
+            page = stub.ListAuditRecords(policy_pb2.ListAuditRecordsRequest(
+                page_token=token, order_by="record_time", kind=audit_pb2.AUDIT_KIND_EVALUATION), timeout=10)
+            found.extend(page.audit_records)
+            token = page.next_page_token
+            if not token:
+                break
+        assert [(r.request_id, r.principal, r.status_code) for r in found] == [
+            ("eval-1", "alice", "OK"), ("eval-2", "bob", "INVALID_ARGUMENT")]
+        ok = found[0]
+        assert ok.method.endswith("/EvaluateTraining")
+        assert [(r.type, r.name) for r in ok.resources] == [("decision", decision.decision_id)]
+        assert decision.decision_id
+        assert stub.GetDecision(policy_pb2.GetDecisionRequest(decision_id=decision.decision_id),
+                                timeout=10).decision.decision_id == decision.decision_id
+    finally:
+        channel.close()
+        running.stop(0)
