@@ -34,7 +34,7 @@ from google.protobuf import timestamp_pb2
 from prometheus_client import Counter
 
 from services.common import auth
-from services.common.db import Database, FastInsert
+from services.common.db import Database, FastInsert, RawTransaction
 from services.common.errors import InvalidArgument, SextantError, from_peer_error
 from services.common.interceptors import request_id_var
 from services.common.logging import get_logger
@@ -286,11 +286,11 @@ class AuditLog:
 
     def append(self, entry: AuditEntry) -> int:
         """Store ``entry``; returns its sequence number."""
-        with self._db.write_connection() as connection:
+        with self._db.append_transaction() as connection:
             return self.append_in(connection, entry)
 
     @staticmethod
-    def append_in(connection: sa.Connection, entry: AuditEntry) -> int:
+    def append_in(connection: sa.Connection | RawTransaction, entry: AuditEntry) -> int:
         """Store ``entry`` inside the caller's write transaction (it commits or rolls back with it)."""
         row = {"record_time_us": entry.record_time_us or time.time_ns() // 1000, "principal": entry.principal[:256],
                "caller": entry.caller[:256], "peer": entry.peer[:256], "method": entry.method[:256],
@@ -467,7 +467,7 @@ def note_sensitive_read(features: Iterable[tuple[str, str, int]]) -> None:
                 notes.sensitive.append(reference)
 
 
-def record_in_transaction(connection: sa.Connection, resources: list[tuple[str, str, int]]) -> bool:
+def record_in_transaction(connection: sa.Connection | RawTransaction, resources: list[tuple[str, str, int]]) -> bool:
     """Write the current call's audit record, as succeeded, inside the handler's write transaction.
 
     For a handler whose change and record belong together (a policy decision and its EVALUATION

@@ -33,7 +33,7 @@ class DecisionLog:
         """Store a decision; returns its stored record."""
         record = self._encode(decision)
         about = decision.subject
-        with self._db.write_connection() as connection:
+        with self._db.append_transaction() as connection:
             self._repo.append(connection, decision_id=decision.decision_id, kind=decision.kind,
                               verdict=decision.verdict, domain=about.domain, owner_team=about.owner_team,
                               model_name=about.model_name, model_version=about.model_version,

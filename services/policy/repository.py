@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from services.common.db import FastInsert
+from services.common.db import FastInsert, RawTransaction
 
 metadata = sa.MetaData()
 
@@ -197,9 +197,9 @@ _INSERT_DECISION_POLICY = FastInsert(decision_policies)
 class DecisionRepository:
     """Append and read decisions; there is deliberately no update or delete."""
 
-    def append(self, session: Session | Connection, *, decision_id: str, kind: str, verdict: str, domain: str,
-               owner_team: str, model_name: str, model_version: int, training_job_id: str, deployment_name: str,
-               principal: str, create_time: datetime, record: bytes,
+    def append(self, session: Session | Connection | RawTransaction, *, decision_id: str, kind: str, verdict: str,
+               domain: str, owner_team: str, model_name: str, model_version: int, training_job_id: str,
+               deployment_name: str, principal: str, create_time: datetime, record: bytes,
                policies: Iterable[tuple[str, int]]) -> None:
         """Insert one decision and the policy versions it evaluated."""
         connection = session.connection() if isinstance(session, Session) else session
