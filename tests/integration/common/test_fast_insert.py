@@ -1,0 +1,68 @@
+"""FastInsert and Database.append_transaction store exactly what SQLAlchemy Core would, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from services.common.db import Database, FastInsert
+
+metadata = sa.MetaData()
+rows = sa.Table(
+    "fast_rows", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(32), nullable=False, unique=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("blob", sa.LargeBinary, nullable=False),
+)
+FAST = FastInsert(rows, returning="id")
+MOMENT = datetime(2026, 11, 27, 3, 4, 5, 678901, tzinfo=UTC)
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    db = Database(database_url)
+    metadata.create_all(db.engine)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def stored(database: Database) -> list[tuple]:
+    with database.read() as session:
+        return [tuple(r) for r in session.execute(sa.select(rows.c.name, rows.c.at, rows.c.blob).order_by(rows.c.id))]
+
+
+def test_rows_read_back_like_core_inserts_and_keys_are_returned(database: Database) -> None:
+    with database.write_connection() as connection:
+        connection.execute(rows.insert(), {"name": "core", "at": MOMENT, "blob": b"\x00\x01"})
+    with database.append_transaction() as transaction:
+        first = FAST.run(transaction, [{"name": "fast-1", "at": MOMENT, "blob": b"\x00\x01"}])
+        second = FAST.run(transaction, [{"name": "fast-2", "at": MOMENT, "blob": b"\x02"}])
+    with database.write_connection() as connection:
+        third = FAST.run(connection, [{"name": "fast-3", "at": MOMENT, "blob": b""}])
+    assert first is not None and second == first + 1 and third == second + 1
+    found = stored(database)
+    assert [name for name, _, _ in found] == ["core", "fast-1", "fast-2", "fast-3"]
+    core_at = found[0][1]
+    assert all(at == core_at for _, at, _ in found)  # same stored form as Core's
+    assert core_at.replace(tzinfo=UTC) == MOMENT or core_at == MOMENT
+    assert bytes(found[1][2]) == b"\x00\x01"
+
+
+def test_a_failing_block_leaves_nothing_and_driver_errors_are_sqlalchemy_errors(database: Database) -> None:
+    with pytest.raises(RuntimeError), database.append_transaction() as transaction:
+        FAST.run(transaction, [{"name": "kept?", "at": MOMENT, "blob": b"x"}])
+        raise RuntimeError("the caller failed after the insert")
+    with pytest.raises(IntegrityError), database.append_transaction() as transaction:
+        FAST.run(transaction, [{"name": "twice", "at": MOMENT, "blob": b"x"},
+                               {"name": "twice", "at": MOMENT, "blob": b"y"}])
+    assert stored(database) == []
+    with database.append_transaction() as transaction:  # the pooled connection is usable afterwards
+        FAST.run(transaction, [{"name": "after", "at": MOMENT, "blob": b"z"}])
+    assert [name for name, _, _ in stored(database)] == ["after"]
