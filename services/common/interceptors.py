@@ -12,8 +12,8 @@ traceback logged here and never sent.
 from __future__ import annotations
 
 import contextvars
+import os
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -65,22 +65,31 @@ class ServerInterceptor(grpc.ServerInterceptor):
         self._in_flight = RPC_IN_FLIGHT.labels(service)
         # Metric children per (method, code), resolved once: label lookups cost on every call.
         self._series: dict[tuple[str, grpc.StatusCode], tuple[Any, Any]] = {}
+        self._handlers: dict[str, Any] = {}
 
     def intercept_service(self, continuation: Callable[[Any], Any], details: Any) -> Any:
+        # Runs on the server's single polling thread for every call, so it does no per-call work: the
+        # wrapped handler of a method (with the interceptors after this one) is built once and reused,
+        # and the call's metadata is read by the handler on its worker thread. Only methods that have a
+        # handler are remembered, so the table is bounded by the services' RPCs.
+        method = details.method
+        wrapped = self._handlers.get(method)
+        if wrapped is not None:
+            return wrapped
         handler = continuation(details)
         if handler is None:
             return None
-        method = details.method
         if method.startswith(("/grpc.health.v1.", "/grpc.reflection.")):
-            return handler
-        metadata = {key: value for key, value in (details.invocation_metadata or ()) if isinstance(value, str)}
-        if handler.unary_unary:
-            return handler._replace(unary_unary=self._wrap_unary(handler.unary_unary, method, metadata))
-        if handler.stream_unary:
-            return handler._replace(stream_unary=self._wrap_unary(handler.stream_unary, method, metadata))
-        if handler.unary_stream:
-            return handler._replace(unary_stream=self._wrap_stream(handler.unary_stream, method, metadata))
-        return handler._replace(stream_stream=self._wrap_stream(handler.stream_stream, method, metadata))
+            wrapped = handler
+        elif handler.unary_unary:
+            wrapped = handler._replace(unary_unary=self._wrap_unary(handler.unary_unary, method))
+        elif handler.stream_unary:
+            wrapped = handler._replace(stream_unary=self._wrap_unary(handler.stream_unary, method))
+        elif handler.unary_stream:
+            wrapped = handler._replace(unary_stream=self._wrap_stream(handler.unary_stream, method))
+        else:
+            wrapped = handler._replace(stream_stream=self._wrap_stream(handler.stream_stream, method))
+        return self._handlers.setdefault(method, wrapped)
 
     def _begin(self, method: str, metadata: dict[str, str], context: grpc.ServicerContext, request_id: str) -> Any:
         """Bind the request's context, authenticate and authorize; returns the token resetting the principal."""
@@ -149,12 +158,13 @@ class ServerInterceptor(grpc.ServerInterceptor):
         raise AssertionError("unreachable")  # abort_with_status always raises
 
     @contextmanager
-    def _scope(self, method: str, metadata: dict[str, str], context: grpc.ServicerContext) -> Iterator[None]:
+    def _scope(self, method: str, context: grpc.ServicerContext) -> Iterator[None]:
         """Everything around one call, unary or streaming: begin, error boundary, metrics and log."""
         started = time.perf_counter()
         token = None
         code = grpc.StatusCode.OK
-        request_id = metadata.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
+        metadata = {key: value for key, value in (context.invocation_metadata() or ()) if isinstance(value, str)}
+        request_id = metadata.get(REQUEST_ID_HEADER) or os.urandom(16).hex()
         try:
             token = self._begin(method, metadata, context, request_id)
             yield
@@ -178,17 +188,16 @@ class ServerInterceptor(grpc.ServerInterceptor):
         finally:
             self._end(method, started, code, token)
 
-    def _wrap_unary(self, behavior: Callable[..., Any], method: str, metadata: dict[str, str]) -> Callable[..., Any]:
+    def _wrap_unary(self, behavior: Callable[..., Any], method: str) -> Callable[..., Any]:
         def handle(request: Any, context: grpc.ServicerContext) -> Any:
-            with self._scope(method, metadata, context):
+            with self._scope(method, context):
                 return behavior(request, context)
 
         return handle
 
-    def _wrap_stream(self, behavior: Callable[..., Iterator[Any]], method: str,
-                     metadata: dict[str, str]) -> Callable[..., Iterator[Any]]:
+    def _wrap_stream(self, behavior: Callable[..., Iterator[Any]], method: str) -> Callable[..., Iterator[Any]]:
         def handle(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-            with self._scope(method, metadata, context):
+            with self._scope(method, context):
                 yield from behavior(request, context)
 
         return handle
