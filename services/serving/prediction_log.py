@@ -129,10 +129,16 @@ class PredictionLog:
         reachable = time.monotonic() >= self._next_attempt
         if reachable and self.journal_bytes:
             reachable = self._replay()
-        while self._queue:
+        # Ship what was queued when the cycle started, not what arrives while shipping: chasing new
+        # arrivals would send a stream of tiny batches (as many as arrive during one call), each
+        # costing both sides a whole message. Later arrivals wait for a full batch or the next flush.
+        remaining = len(self._queue)
+        while remaining > 0 and self._queue:
             # One batch at a time with a GIL release in between, so request threads never wait long
             # behind the conversion.
-            messages = self._to_messages(_drain(self._queue, self._batch_size))
+            batch = _drain(self._queue, min(self._batch_size, remaining))
+            remaining -= len(batch)
+            messages = self._to_messages(batch)
             time.sleep(0)
             if reachable and not final and self._ship(messages):
                 continue
