@@ -39,10 +39,9 @@ def _protected_basis(item: ModelInput, params: ProhibitedInputs, synonyms: Synon
         tagged = basis_from_text(item.resolved.tags.get("protected_basis", ""))
         if tagged and tagged in params.bases:
             return tagged, "protected_basis_tag", f"it is tagged protected_basis={tagged} in the feature store"
-    exempt = {item.name, item.label}
-    if item.reference is not None:
-        exempt.add(f"{item.reference.view}:{item.reference.feature}")
-    if exempt & set(params.name_match_exemptions):
+    exemptions = params.name_match_exemptions
+    if exemptions and (item.name in exemptions or item.label in exemptions or (
+            item.reference is not None and f"{item.reference.view}:{item.reference.feature}" in exemptions)):
         return "", "", ""
     match = synonyms.match(item.name)
     if match:
