@@ -166,3 +166,21 @@ def test_addresses_come_from_the_environment(sextant: Run, services: Services, t
     empty.mkdir()
     monkeypatch.setenv("SEXTANT_POLICY_ADDRESS", services.addresses["policy"])
     assert sextant("policy", "list", directory=empty).code == 0
+
+
+def test_a_reader_closing_the_pipe_ends_the_command_quietly(state_dir: Path) -> None:
+    """`sextant policy list --json | head -c 1`: no traceback, the shell's SIGPIPE status."""
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the command writes anything
+    try:
+        finished = subprocess.run([sys.executable, "-m", "sextant.cli.main", "policy", "list", "--dir",
+                                   str(state_dir), "--json"], stdout=write_end, stderr=subprocess.PIPE,
+                                  timeout=60, check=False)
+    finally:
+        os.close(write_end)
+    assert finished.returncode == 141, finished.stderr
+    assert b"Traceback" not in finished.stderr and b"BrokenPipeError" not in finished.stderr

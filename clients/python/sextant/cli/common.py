@@ -3,7 +3,7 @@ input files and the mapping of failures to one stderr line and an exit code.
 
 Exit codes (the same for every command): 0 success; 1 the operation failed (a server error, an
 unreachable service, a policy denial, a job that did not succeed); 2 usage error (bad arguments or
-input the server refused as INVALID_ARGUMENT); 3 not found.
+input the server refused as INVALID_ARGUMENT); 3 not found; 141 stdout's reader closed the pipe.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ EXIT_CODES_HELP = """exit codes:
   1  the operation failed (server error, service unreachable, policy denial, job not succeeded)
   2  usage error (bad arguments, unreadable input, or input the server refused as invalid)
   3  not found
+  141  stdout's reader closed the pipe (`sextant ... | head`), as a shell reports SIGPIPE
 
 Service addresses come from --dir (the state folder of `sextant up`, default .sextant) or from
 SEXTANT_<SERVICE>_ADDRESS; SEXTANT_CREDENTIAL (a JWT or an sxk_ API key) and SEXTANT_TLS_CA_FILE,
@@ -171,6 +172,17 @@ def fail(message: str, code: int = EXIT_FAILED) -> int:
     return code
 
 
+#: Exit status when stdout's reader closed the pipe (what a shell reports for a process ended by SIGPIPE).
+EXIT_BROKEN_PIPE = 141
+
+
+def quiet_broken_pipe() -> int:
+    """Stdout's reader went away (`sextant ... | head -1`): point stdout at /dev/null so nothing complains
+    again when it is flushed at exit, and return :data:`EXIT_BROKEN_PIPE`."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_BROKEN_PIPE
+
+
 def run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     """Run a resource command: any failure becomes one stderr line and its exit code, never a traceback."""
     try:
@@ -194,7 +206,6 @@ def run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) 
     except KeyboardInterrupt:
         return fail("INTERRUPTED: stopped by the user")
     except BrokenPipeError:  # `sextant ... | head`: stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_FAILED
+        return quiet_broken_pipe()
     except Exception as error:  # noqa: BLE001 - the CLI promises one line, never a traceback
         return fail(f"ERROR: {type(error).__name__}: {error}")

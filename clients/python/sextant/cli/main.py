@@ -151,10 +151,16 @@ def _demo(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``sextant`` console script."""
     args = _parser().parse_args(argv)
-    if hasattr(args, "handler"):
-        return common.run(args.handler, args)
-    handlers = {"up": _up, "down": _down, "status": _status, "demo": _demo, "certs": certs.run}
-    return handlers[args.command](args)
+    try:
+        if hasattr(args, "handler"):
+            code = common.run(args.handler, args)
+        else:
+            handlers = {"up": _up, "down": _down, "status": _status, "demo": _demo, "certs": certs.run}
+            code = handlers[args.command](args)
+        sys.stdout.flush()  # here, not at interpreter exit, so a closed pipe is handled below
+        return code
+    except BrokenPipeError:  # `sextant up --json | head -1`: stop quietly, like other tools
+        return common.quiet_broken_pipe()
 
 
 if __name__ == "__main__":
