@@ -271,7 +271,8 @@ def register(address: str, name: str, data: bytes, signature: object = None) -> 
                                        task=model_pb2.MODEL_TASK_BINARY_CLASSIFICATION, signature=signature,
                                        artifact_sha256=digest, artifact_size_bytes=len(data)))),
             timeout=10).model_version.version
-        header = reg.UploadArtifactHeader(model_name=name, version=version, sha256=digest, size_bytes=len(data))
+        header = reg.UploadArtifactHeader(model_name=name, version=version, sha256=digest, size_bytes=len(data),
+                                          wait_for_validation=True)  # SetAlias below needs it READY
         stub.UploadArtifact(iter([reg.UploadArtifactRequest(header=header), reg.UploadArtifactRequest(chunk=data)]),
                             timeout=30)
         stub.SetAlias(reg.SetAliasRequest(model_name=name, alias="production", version=version), timeout=10)

@@ -1,7 +1,8 @@
 """Content-addressed artifact storage: an interface and one module-level class per backend.
 
-Artifacts are stored under their sha256. A write streams to a temporary name while hashing, checks
-the expected digest and size, then moves into place, so a truncated or corrupted upload leaves
+Artifacts are stored under their sha256. A write streams to a temporary name while hashing (in a
+writer thread, so receiving the next bytes overlaps hashing and writing the previous ones), checks
+the expected digest and size, makes the file durable, then moves into place, so a truncated or corrupted upload leaves
 nothing behind and a reader never sees half a file. Backends are chosen by a ``type`` string:
 
     store = artifact_store_for("filesystem", root=".sextant/artifacts")
@@ -9,9 +10,12 @@ nothing behind and a reader never sees half a file. Backends are chosen by a ``t
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import queue
 import re
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -22,6 +26,10 @@ from services.common.errors import DataLoss, InvalidArgument, NotFound
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 DEFAULT_CHUNK_BYTES = 1024 * 1024
+#: Chunks a put may hold between the receiving thread and the writer thread (about 8 MiB of 1 MiB chunks).
+_PIPELINE_DEPTH = 8
+#: How often a put flushes what it wrote so far, so the final fsync is short.
+_SYNC_EVERY_BYTES = 16 * 1024 * 1024
 
 
 Validator = Callable[[Path], None]
@@ -86,18 +94,12 @@ class FilesystemArtifactStore:
     def put(self, chunks: Iterable[bytes], *, expected_sha256: str | None = None,
             expected_size: int | None = None, validate: Validator | None = None) -> ArtifactInfo:
         expected = validate_sha256(expected_sha256, "expected_sha256") if expected_sha256 else None
-        hasher = hashlib.sha256()
-        size = 0
         tmp = self.root / "tmp" / f"{uuid.uuid4().hex}.part"
         try:
-            with open(tmp, "wb") as handle:
+            with _PipelinedFile(tmp) as writer:
                 for chunk in chunks:
-                    hasher.update(chunk)
-                    handle.write(chunk)
-                    size += len(chunk)
-                handle.flush()
-                os.fsync(handle.fileno())
-            digest = hasher.hexdigest()
+                    writer.write(chunk)
+                digest, size = writer.finish()
             if expected_size is not None and size != expected_size:
                 raise DataLoss(f"artifact size {size} does not match the declared {expected_size}",
                                reason="ARTIFACT_SIZE_MISMATCH",
@@ -111,9 +113,14 @@ class FilesystemArtifactStore:
             final = self._path(digest)
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, final)
+            _fsync_directory(final.parent)  # the rename itself must survive a crash
             return ArtifactInfo(digest, size)
         finally:
             tmp.unlink(missing_ok=True)
+
+    def path(self, sha256: str) -> Path:
+        """Where a stored artifact's file is (whether or not it exists)."""
+        return self._path(sha256)
 
     def exists(self, sha256: str) -> bool:
         return self._path(sha256).is_file()
@@ -135,6 +142,120 @@ class FilesystemArtifactStore:
 
     def delete(self, sha256: str) -> None:
         self._path(sha256).unlink(missing_ok=True)
+
+
+class _PipelinedFile:
+    """Writes and hashes a file in a writer thread while the caller keeps producing chunks.
+
+    The caller's thread (a gRPC handler receiving the upload) only hands each chunk to a small bounded
+    queue; the writer thread hashes it and writes it (both release the GIL, so the two overlap), and a
+    syncer thread flushes every ~16 MB with ``fdatasync`` so writeback overlaps the receive and the
+    final ``fsync`` has little left to do. A writer failure surfaces in the caller's next ``write`` or
+    in ``finish``; leaving the ``with`` block early (the stream failed) stops both threads.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._handle = open(path, "wb", buffering=0)  # noqa: SIM115 - closed by __exit__
+        self._fd = self._handle.fileno()
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_PIPELINE_DEPTH)
+        self._hasher = hashlib.sha256()
+        self._size = 0
+        self._error: BaseException | None = None
+        self._stop = threading.Event()
+        self._sync_wanted = threading.Event()
+        self._sync_idle = threading.Event()
+        self._sync_idle.set()
+        self._writer = threading.Thread(target=self._write_loop, name="artifact-writer", daemon=True)
+        self._syncer = threading.Thread(target=self._sync_loop, name="artifact-syncer", daemon=True)
+        self._writer.start()
+        self._syncer.start()
+
+    def __enter__(self) -> _PipelinedFile:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._sync_wanted.set()
+        if self._writer.is_alive():
+            with contextlib.suppress(queue.Full):
+                self._queue.put_nowait(None)
+        self._writer.join()
+        self._syncer.join()
+        self._handle.close()
+
+    def write(self, chunk: bytes) -> None:
+        """Queue ``chunk``; raises what the writer failed with, if it did."""
+        self._hand_over(chunk)
+
+    def finish(self) -> tuple[str, int]:
+        """Wait for the last chunk to be written and the file to be durable; (sha256 hex, size)."""
+        self._hand_over(None)
+        self._writer.join()
+        if self._error is not None:
+            raise self._error
+        self._sync_idle.wait()
+        os.fsync(self._fd)
+        return self._hasher.hexdigest(), self._size
+
+    def _hand_over(self, item: bytes | None) -> None:
+        """Queue ``item`` once there is room, checking meanwhile that the writer is still working."""
+        while True:
+            if self._error is not None:
+                raise self._error
+            if not self._writer.is_alive():
+                raise OSError("the artifact writer stopped")
+            try:
+                self._queue.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def _write_loop(self) -> None:
+        synced = 0
+        try:
+            while not self._stop.is_set():
+                chunk = self._queue.get()
+                if chunk is None:
+                    return
+                self._hasher.update(chunk)
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(self._fd, view):]
+                self._size += len(chunk)
+                if self._size - synced >= _SYNC_EVERY_BYTES:
+                    synced = self._size
+                    self._sync_idle.clear()
+                    self._sync_wanted.set()
+        except BaseException as error:  # noqa: BLE001 - handed to the caller's thread
+            self._error = error
+        finally:
+            self._stop.set()
+            self._sync_wanted.set()
+
+    def _sync_loop(self) -> None:
+        while True:
+            self._sync_wanted.wait()
+            self._sync_wanted.clear()
+            stopping = self._stop.is_set()
+            try:
+                if not stopping:
+                    os.fdatasync(self._fd)
+            except OSError as error:
+                self._error = self._error or error
+            finally:
+                if not self._sync_wanted.is_set():
+                    self._sync_idle.set()
+            if stopping:
+                self._sync_idle.set()
+                return
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _read_chunks(handle: object, chunk_bytes: int) -> Iterator[bytes]:

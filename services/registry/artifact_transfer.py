@@ -1,12 +1,17 @@
 """Artifact upload and download for model versions.
 
 An upload streams its chunks straight into the content-addressed store, which writes them to a
-temporary file while hashing (the only hash), checks the declared size and sha256, and hands the
-path of the complete, verified file to the validator: onnxruntime loads the model from that path and
-its inputs and outputs are compared with the version's signature. Only then is the file moved into
-place and the version turned READY. Nothing holds the whole artifact in memory. A truncated,
-oversized or corrupted stream therefore stores nothing and leaves the version PENDING; an artifact
-that is not a matching ONNX model turns the version FAILED and is not stored either.
+temporary file while hashing (the only hash, in a writer thread that overlaps the receive), checks the
+declared size and sha256, and hands the path of the complete, verified file to a cheap structural
+check: the file must be an ONNX model whose graph inputs and outputs match the version's signature
+(``onnx_check.check_structure`` reads only those from the wire format, a few milliseconds for any
+size). Only then is the file made durable and moved into place, the version turned VALIDATING (event
+VERSION_VALIDATING) and queued for the background validator (``validation``), which loads it in
+onnxruntime and turns it READY or FAILED; the call answers at VALIDATING, or, when the header asks
+``wait_for_validation``, with the validator's verdict (bounded by the call's deadline). Nothing holds
+the whole artifact in memory. A truncated, oversized or corrupted stream therefore stores nothing and
+leaves the version PENDING; an artifact that is not a matching ONNX model turns the version FAILED and
+is not stored either.
 """
 
 from __future__ import annotations
@@ -19,13 +24,22 @@ from typing import Any
 from services.common.artifacts import ArtifactStore
 from services.common.auth import current_principal
 from services.common.db import Database
-from services.common.errors import DataLoss, FailedPrecondition, InvalidArgument, NotFound, OutOfRange
+from services.common.errors import (
+    DataLoss,
+    DeadlineExceeded,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    OutOfRange,
+)
+from services.common.interceptors import request_id_var
 from services.common.logging import bind_request
 from services.registry.event_log import RegistryEventLog
 from services.registry.model_catalog import ModelCatalog
-from services.registry.onnx_check import ArtifactProblem, check_onnx
-from services.registry.records import FAILED, PENDING, READY, ModelVersion, check_name, utcnow
+from services.registry.onnx_check import ArtifactProblem, check_structure
+from services.registry.records import FAILED, PENDING, READY, VALIDATING, ModelVersion, check_name, utcnow
 from services.registry.repository import RegistryRepository
+from services.registry.validation import BackgroundValidator, ValidationJob
 
 #: The largest chunk a client may send and the size of the chunks a download sends (1 MiB).
 CHUNK_BYTES = 1024 * 1024
@@ -39,6 +53,8 @@ class UploadHeader:
     version: int
     sha256: str
     size: int
+    #: Answer only once the background validation has turned the version READY or FAILED.
+    wait_for_validation: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,15 +70,18 @@ class ArtifactTransfer:
     """Receives and sends model version artifacts."""
 
     def __init__(self, database: Database, repository: RegistryRepository, catalog: ModelCatalog,
-                 events: RegistryEventLog, store: ArtifactStore) -> None:
+                 events: RegistryEventLog, store: ArtifactStore, validator: BackgroundValidator) -> None:
         self._db = database
         self._repo = repository
         self._catalog = catalog
         self._events = events
         self._store = store
+        self._validator = validator
 
-    def upload(self, header: UploadHeader, chunks: Iterable[bytes]) -> ModelVersion:
-        """Receive, verify, validate and store a PENDING version's artifact."""
+    def upload(self, header: UploadHeader, chunks: Iterable[bytes], *,
+               wait_seconds: float | None = None) -> ModelVersion:
+        """Receive, verify, check and durably store a PENDING version's artifact; the version is then
+        VALIDATING (or, with ``header.wait_for_validation``, READY within ``wait_seconds``)."""
         check_name(header.model_name, "header.model_name")
         bind_request(model=header.model_name, version=header.version)
         with self._db.read() as session:
@@ -79,32 +98,51 @@ class ArtifactTransfer:
             raise InvalidArgument("header.size_bytes", f"expected the version's artifact_size_bytes "
                                                        f"{row.artifact_size}, got {header.size}")
         signature = record.signature
+        principal = current_principal().subject
 
-        def validate(path: Path) -> None:
-            problem = check_onnx(path, signature)
+        def check(path: Path) -> None:
+            problem = check_structure(path, signature)
             if problem is not None:
                 raise _Rejected(problem)
 
         try:
             self._store.put(_checked(chunks, row.artifact_size), expected_sha256=row.artifact_sha256,
-                            expected_size=row.artifact_size, validate=validate)
+                            expected_size=row.artifact_size, validate=check)
         except _Rejected as rejected:
-            problem = rejected.problem
-            message = f"the artifact is not a valid ONNX model for the signature: {problem.path}: {problem.problem}"
-            self._finish(row, FAILED, message, current_principal().subject)
-            raise InvalidArgument("chunk", message, reason="ARTIFACT_INVALID",
-                                  metadata={"model_name": header.model_name, "version": header.version,
-                                            "signature_path": problem.path}) from None
-        return self._finish(row, READY, "", current_principal().subject)
+            self._finish(row, FAILED, rejected.problem.message, principal)
+            raise _artifact_invalid(header, rejected.problem.message, rejected.problem.path) from None
+        stored = self._finish(row, VALIDATING, "", principal)
+        if stored.status == VALIDATING:
+            self._validator.submit(ValidationJob(row.model_id, row.version, principal, request_id_var.get()))
+        if not header.wait_for_validation or stored.status != VALIDATING:
+            return stored
+        verdict = self._validator.wait(row.model_id, row.version, wait_seconds,
+                                       name=f"{header.model_name}/{header.version}")
+        if verdict is None:
+            raise DeadlineExceeded(f"version {header.version} of {header.model_name!r} is still VALIDATING at the "
+                                   "call's deadline; it turns READY or FAILED later",
+                                   reason="VALIDATION_PENDING",
+                                   metadata={"model_name": header.model_name, "version": header.version})
+        if verdict.version.status == FAILED:
+            # The problem is known when this process's worker failed it; another replica's only left its message.
+            problem = verdict.problem
+            raise _artifact_invalid(header, problem.message if problem else verdict.version.status_message,
+                                    problem.path if problem else "artifact")
+        return verdict.version
 
     def _finish(self, row: Any, status: str, message: str, principal: str) -> ModelVersion:
+        """Compare-and-set PENDING -> ``status`` with its event; a concurrent upload of the same bytes that
+        got there first is success too."""
         with self._db.write() as session:
             changed = self._repo.set_status(session, row.id, expected=PENDING, status=status, message=message,
                                             now=utcnow())
             current = self._catalog.version(session, self._repo.version_row(session, row.model_id, row.version))
-            if changed:
+            if changed and status == VALIDATING:
+                self._events.version_validating(session, current, principal)
+            elif changed:
                 self._events.version_finished(session, current, principal)
-        if not changed and current.status != status:
+        accepted = {status} if status != VALIDATING else {VALIDATING, READY}
+        if not changed and current.status not in accepted:
             raise FailedPrecondition(f"version {current.version} of {current.model_name!r} turned {current.status} "
                                      "during the upload", reason="VERSION_NOT_PENDING",
                                      metadata={"model_name": current.model_name, "version": current.version,
@@ -137,6 +175,12 @@ class ArtifactTransfer:
             raise DataLoss(f"the artifact of version {version.version} of {model_name!r} is missing from the store",
                            reason="ARTIFACT_MISSING", metadata={"sha256": version.artifact_sha256}) from None
         return Download(version, offset, _skip(source, offset))
+
+
+def _artifact_invalid(header: UploadHeader, message: str, path: str) -> InvalidArgument:
+    return InvalidArgument("chunk", message, reason="ARTIFACT_INVALID",
+                           metadata={"model_name": header.model_name, "version": header.version,
+                                     "signature_path": path})
 
 
 class _Rejected(Exception):

@@ -72,7 +72,7 @@ def status_name(number: int, field: str) -> str:
     """The domain status of a ModelVersionStatus number; UNSPECIFIED or unknown is InvalidArgument."""
     if number == resources_pb2.MODEL_VERSION_STATUS_UNSPECIFIED or \
             number not in resources_pb2.ModelVersionStatus.values():
-        raise InvalidArgument(field, "expected PENDING, READY or FAILED")
+        raise InvalidArgument(field, "expected PENDING, VALIDATING, READY or FAILED")
     return _enum_name(resources_pb2.ModelVersionStatus, number, _STATUS_PREFIX)
 
 

@@ -57,15 +57,23 @@ class RegistryEventLog:
                             version.version, version.creator, version_created=events_pb2.VersionCreatedEvent(
                                 model_version=converters.version_to_proto(version, full=False)))
 
-    def version_finished(self, session: Session, version: ModelVersion, principal: str) -> int:
-        """VERSION_READY or VERSION_FAILED, by the version's status."""
+    def version_validating(self, session: Session, version: ModelVersion, principal: str) -> int:
+        """VERSION_VALIDATING: the artifact is stored and verified, the background validation queued."""
+        return self._append(session, events_pb2.REGISTRY_EVENT_KIND_VERSION_VALIDATING, version.model_name,
+                            version.version, principal, version_validating=events_pb2.VersionValidatingEvent(
+                                model_version=converters.version_to_proto(version, full=False)))
+
+    def version_finished(self, session: Session, version: ModelVersion, principal: str,
+                         request_id: str | None = None) -> int:
+        """VERSION_READY or VERSION_FAILED, by the version's status (``request_id``: the upload's, when
+        the background validator finishes it)."""
         basic = converters.version_to_proto(version, full=False)
         if version.status == "READY":
             return self._append(session, events_pb2.REGISTRY_EVENT_KIND_VERSION_READY, version.model_name,
-                                version.version, principal,
+                                version.version, principal, request_id=request_id,
                                 version_ready=events_pb2.VersionReadyEvent(model_version=basic))
         return self._append(session, events_pb2.REGISTRY_EVENT_KIND_VERSION_FAILED, version.model_name,
-                            version.version, principal,
+                            version.version, principal, request_id=request_id,
                             version_failed=events_pb2.VersionFailedEvent(model_version=basic))
 
     def alias_moved(self, session: Session, change: AliasChange, *, protected: bool, verdict: int,

@@ -6,15 +6,20 @@ model's (``-1`` in the signature, or a symbolic dimension in the model, matches 
 signature lists class labels and the model carries its classifier's labels, they must be equal and
 in the same order.
 
-Uploads are checked from the path of the verified temporary file the artifact store wrote (the model
-is never held in Python memory); bytes are accepted too.
+Two checks share the comparison. ``check_structure`` runs during the upload on the verified temporary
+file: it reads only the graph's inputs and outputs from the wire format (``onnx_scan``), a few
+milliseconds for any size. ``check_onnx`` is the full validation the background validator runs on the
+stored artifact: onnxruntime loads it, and the class labels are compared too. Neither holds the model
+in Python memory when given a path; bytes are accepted too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.registry.onnx_scan import NotOnnx, scan_onnx, scan_onnx_file
 from services.registry.records import Signature, TensorSpec
 
 #: onnxruntime type strings by the registry's DataType names.
@@ -30,6 +35,22 @@ class ArtifactProblem:
 
     path: str
     problem: str
+
+    @property
+    def message(self) -> str:
+        """The status message of a version refused for this problem."""
+        return f"the artifact is not a valid ONNX model for the signature: {self.path}: {self.problem}"
+
+
+def check_structure(data: bytes | Path, signature: Signature) -> ArtifactProblem | None:
+    """None when ``data`` (bytes or a file's path) is an ONNX model whose graph inputs and outputs match
+    ``signature``; the first problem otherwise. Initializers and nodes are not read."""
+    try:
+        interface = scan_onnx(data) if isinstance(data, bytes) else scan_onnx_file(data)
+    except NotOnnx as error:
+        return ArtifactProblem("artifact", f"not an ONNX model: {error}")
+    return compare_io("inputs", signature.inputs, interface.inputs) or \
+        compare_io("outputs", signature.outputs, interface.outputs)
 
 
 def check_onnx(data: bytes | Path, signature: Signature) -> ArtifactProblem | None:
@@ -53,14 +74,16 @@ def check_onnx(data: bytes | Path, signature: Signature) -> ArtifactProblem | No
             text = text.replace(str(data), "the artifact")  # the server's temporary path is no business of the caller
         first_line = text.splitlines()[0] if text else type(error).__name__
         return ArtifactProblem("artifact", f"not a loadable ONNX model: {first_line[:300]}")
-    problem = (_compare("inputs", signature.inputs, session.get_inputs())
-               or _compare("outputs", signature.outputs, session.get_outputs()))
+    problem = (compare_io("inputs", signature.inputs, session.get_inputs())
+               or compare_io("outputs", signature.outputs, session.get_outputs()))
     if problem is None and signature.class_labels:
         problem = _compare_labels(data, signature.class_labels)
     return problem
 
 
-def _compare(kind: str, declared: tuple[TensorSpec, ...], actual: list) -> ArtifactProblem | None:
+def compare_io(kind: str, declared: tuple[TensorSpec, ...], actual: Sequence) -> ArtifactProblem | None:
+    """The first disagreement between the signature's ``kind`` ("inputs" or "outputs") and the model's
+    (onnxruntime NodeArgs or ``onnx_scan.GraphArg``s: ``name``, ``type``, ``shape``)."""
     by_name = {arg.name: arg for arg in actual}
     declared_names = [spec.name for spec in declared]
     for i, spec in enumerate(declared):

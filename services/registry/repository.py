@@ -305,6 +305,18 @@ class RegistryRepository:
         return session.execute(sa.select(versions_t.c.id).where(
             versions_t.c.artifact_sha256 == sha256, versions_t.c.status != "FAILED").limit(1)).first() is not None
 
+    def artifact_in_use(self, session: Session, sha256: str) -> bool:
+        """Whether a READY or VALIDATING version (of any model) holds the digest."""
+        return session.execute(sa.select(versions_t.c.id).where(
+            versions_t.c.artifact_sha256 == sha256,
+            versions_t.c.status.in_(("READY", "VALIDATING"))).limit(1)).first() is not None
+
+    def validating_versions(self, session: Session) -> list[tuple[int, int]]:
+        """(model row id, version number) of every VALIDATING version, oldest first."""
+        rows = session.execute(sa.select(versions_t.c.model_id, versions_t.c.version)
+                               .where(versions_t.c.status == "VALIDATING").order_by(versions_t.c.id)).all()
+        return [(row.model_id, row.version) for row in rows]
+
     # -- model versions ----------------------------------------------------------------------
 
     def version_by_sha(self, session: Session, model_id: int, sha256: str) -> Any | None:

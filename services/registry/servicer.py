@@ -28,6 +28,7 @@ from services.registry.records import check_name, check_tags
 from services.registry.repository import RegistryRepository
 from services.registry.settings import RegistrySettings
 from services.registry.staleness import Staleness
+from services.registry.validation import BackgroundValidator
 from services.registry.version_search import VersionQuery, VersionSearch
 from sextant.featurestore.v1 import featurestore_service_pb2, featurestore_service_pb2_grpc
 from sextant.policy.v1 import policy_service_pb2, policy_service_pb2_grpc
@@ -37,6 +38,9 @@ from sextant.type.v1 import model_pb2
 
 #: The longest model name (see records.NAME_PATTERN).
 MAX_NAME_LENGTH = 63
+
+#: How long before the call's deadline an upload waiting for validation gives up and says so.
+_DEADLINE_MARGIN_SECONDS = 0.25
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["RegistryService"].full_name
 _COMPARISON_PREFIX = "COMPARISON_OPERATOR_"
@@ -186,7 +190,7 @@ class RegistryServicer:
 
     # -- artifacts ---------------------------------------------------------------------------
 
-    def UploadArtifact(self, request_iterator: Iterator[pb.UploadArtifactRequest], _context: grpc.ServicerContext
+    def UploadArtifact(self, request_iterator: Iterator[pb.UploadArtifactRequest], context: grpc.ServicerContext
                        ) -> pb.UploadArtifactResponse:
         first = next(request_iterator, None)
         if first is None or first.WhichOneof("content") != "header":
@@ -203,8 +207,12 @@ class RegistryServicer:
                     raise InvalidArgument("header", "expected the header only in the first message")
                 yield message.chunk
 
+        remaining = context.time_remaining()
+        # Answer a little before the deadline, so the caller reads why rather than its own timeout.
+        wait_seconds = None if remaining is None else max(0.0, remaining - _DEADLINE_MARGIN_SECONDS)
         version = self._transfer.upload(UploadHeader(header.model_name, header.version, header.sha256.lower(),
-                                                     header.size_bytes), chunks())
+                                                     header.size_bytes, header.wait_for_validation), chunks(),
+                                        wait_seconds=wait_seconds)
         return pb.UploadArtifactResponse(model_version=converters.version_to_proto(version, full=False))
 
     def DownloadArtifact(self, request: pb.DownloadArtifactRequest, _context: grpc.ServicerContext
@@ -331,7 +339,10 @@ def build_servicers(ctx: ServiceContext) -> dict[str, object]:
     ctx.closers.append(policy.close)
     aliases = Aliases(ctx.database, repository, catalog, events, PolicyGate(policy), settings.protected_aliases)
     staleness = Staleness(ctx.database, repository, catalog, events)
-    transfer = ArtifactTransfer(ctx.database, repository, catalog, events, store)
+    validator = BackgroundValidator(ctx.database, repository, catalog, events, store)
+    validator.start()
+    ctx.closers.append(validator.stop)
+    transfer = ArtifactTransfer(ctx.database, repository, catalog, events, store, validator)
     if settings.staleness_follower:
         featurestore = Dependency("featurestore", settings.featurestore_address,
                                   featurestore_service_pb2_grpc.FeatureStoreServiceStub,

@@ -128,10 +128,11 @@ class Peers:
                           registry_pb2.CreateModelVersionRequest(model_name=name, model_version=version))
 
     def upload_artifact(self, name: str, version: int, sha256: str, data: bytes) -> registry_resources.ModelVersion:
-        """Upload the ONNX bytes of a PENDING version; the answer is the READY version."""
+        """Upload the ONNX bytes of a PENDING version; the answer is the READY version (the call waits for
+        the registry's onnxruntime validation, so the job reports a version that can be served)."""
         def messages():  # noqa: ANN202 - a request iterator
             yield registry_pb2.UploadArtifactRequest(header=registry_pb2.UploadArtifactHeader(
-                model_name=name, version=version, sha256=sha256, size_bytes=len(data)))
+                model_name=name, version=version, sha256=sha256, size_bytes=len(data), wait_for_validation=True))
             for offset in range(0, len(data), CHUNK_BYTES):
                 yield registry_pb2.UploadArtifactRequest(chunk=data[offset:offset + CHUNK_BYTES])
         try:

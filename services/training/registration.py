@@ -4,6 +4,7 @@ signature, metrics, params and full lineage, then the ONNX artifact (the version
 from __future__ import annotations
 
 import hashlib
+import time
 from typing import NoReturn
 
 from services.common.errors import SextantError
@@ -17,6 +18,9 @@ from sextant.training.v1 import resources_pb2
 from sextant.type.v1 import model_pb2, types_pb2
 
 T = types_pb2
+
+#: How long a job waits for the registry's validator to settle a VALIDATING version.
+VALIDATION_WAIT_SECONDS = 300.0
 
 
 class RegistrationFailed(SextantError):
@@ -102,22 +106,42 @@ def register_model(peers: Peers, job: resources_pb2.TrainingJob, data: TrainingD
         raise RegistrationFailed(f"the registry refused the new version of {spec.model_name!r}: "
                                  f"{error.message}") from None
     number = created.model_version.version
-    if created.model_version.status != registry.MODEL_VERSION_STATUS_READY:
+    status = created.model_version.status
+    if status == registry.MODEL_VERSION_STATUS_PENDING:
         try:
-            peers.upload_artifact(spec.model_name, number, sha256, exported.onnx)
+            status = peers.upload_artifact(spec.model_name, number, sha256, exported.onnx).status
         except SextantError as error:
-            if not _landed_anyway(peers, spec.model_name, number):
+            # The answer may be lost (a deadline, a dropped stream) while the bytes landed: look.
+            status = _status(peers, spec.model_name, number)
+            if status not in (registry.MODEL_VERSION_STATUS_READY, registry.MODEL_VERSION_STATUS_VALIDATING):
                 _abandon(peers, job, number, error)
+    if status == registry.MODEL_VERSION_STATUS_VALIDATING:
+        # The same bytes were uploaded before (or the wait ran out): the registry's validator decides.
+        status = _settled(peers, spec.model_name, number)
+    if status != registry.MODEL_VERSION_STATUS_READY:
+        raise RegistrationFailed(f"version {number} of {spec.model_name!r} did not turn READY (it is "
+                                 f"{registry.ModelVersionStatus.Name(status)})",
+                                 metadata={"model_name": spec.model_name, "version": number})
     return model_pb2.ModelVersionReference(model_name=spec.model_name, version=number)
 
 
-def _landed_anyway(peers: Peers, name: str, number: int) -> bool:
-    """Whether the version turned READY although the upload's answer was lost (a deadline, a dropped stream)."""
+def _status(peers: Peers, name: str, number: int) -> int:
+    """The version's status now (UNSPECIFIED when it cannot be read)."""
     try:
         current = peers.get_version(name, number)
     except SextantError:
-        return False
-    return current is not None and current.status == registry.MODEL_VERSION_STATUS_READY
+        return registry.MODEL_VERSION_STATUS_UNSPECIFIED
+    return current.status if current is not None else registry.MODEL_VERSION_STATUS_UNSPECIFIED
+
+
+def _settled(peers: Peers, name: str, number: int, timeout: float = VALIDATION_WAIT_SECONDS) -> int:
+    """Poll a VALIDATING version until the registry's validator turns it READY or FAILED (bounded)."""
+    deadline = time.monotonic() + timeout
+    status = _status(peers, name, number)
+    while status == registry.MODEL_VERSION_STATUS_VALIDATING and time.monotonic() < deadline:
+        time.sleep(0.2)
+        status = _status(peers, name, number)
+    return status
 
 
 def _abandon(peers: Peers, job: resources_pb2.TrainingJob, number: int, error: SextantError) -> NoReturn:

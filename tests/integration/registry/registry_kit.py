@@ -17,8 +17,8 @@ from sextant.featurestore.v1 import featurestore_service_pb2_grpc
 from sextant.featurestore.v1 import resources_pb2 as fs_resources_pb2
 from sextant.policy.v1 import policy_service_pb2, policy_service_pb2_grpc
 from sextant.policy.v1 import resources_pb2 as policy_resources_pb2
+from sextant.registry.v1 import events_pb2, registry_service_pb2_grpc, resources_pb2
 from sextant.registry.v1 import registry_service_pb2 as pb
-from sextant.registry.v1 import registry_service_pb2_grpc, resources_pb2
 from sextant.type.v1 import model_pb2, types_pb2
 
 CHUNK = 1024 * 1024
@@ -191,11 +191,13 @@ class RegistryClient:
                                             timeout=10)
 
     def upload(self, model: str, version: int, data: bytes, *, sha256: str | None = None,
-               size: int | None = None, send: bytes | None = None) -> resources_pb2.ModelVersion:
-        """Stream ``send`` (default ``data``) under a header declaring ``data``'s digest and size."""
+               size: int | None = None, send: bytes | None = None, wait: bool = True,
+               timeout: float = 120) -> resources_pb2.ModelVersion:
+        """Stream ``send`` (default ``data``) under a header declaring ``data``'s digest and size; with
+        ``wait`` (the default here: most tests need the version READY) the call answers after validation."""
         header = pb.UploadArtifactHeader(model_name=model, version=version,
                                          sha256=sha256 or hashlib.sha256(data).hexdigest(),
-                                         size_bytes=len(data) if size is None else size)
+                                         size_bytes=len(data) if size is None else size, wait_for_validation=wait)
         body = data if send is None else send
 
         def messages() -> Iterator[pb.UploadArtifactRequest]:
@@ -203,7 +205,7 @@ class RegistryClient:
             for start in range(0, len(body), CHUNK):
                 yield pb.UploadArtifactRequest(chunk=body[start:start + CHUNK])
 
-        return self.stub.UploadArtifact(messages(), timeout=120).model_version
+        return self.stub.UploadArtifact(messages(), timeout=timeout).model_version
 
     def register(self, model: str, data: bytes | None = None, **fields: object) -> resources_pb2.ModelVersion:
         """Create and upload a version; returns it READY."""
@@ -226,6 +228,21 @@ class RegistryClient:
     def close(self) -> None:
         """Close the channel."""
         self.channel.close()
+
+
+def read_events(client: RegistryClient, after: int, count: int,
+                **filters: object) -> list[events_pb2.RegistryEvent]:
+    """The next ``count`` registry events after revision ``after`` (the stream is then cancelled)."""
+    call = client.stub.WatchRegistryEvents(pb.WatchRegistryEventsRequest(after_revision=after, **filters), timeout=20)
+    events = []
+    try:
+        for reply in call:
+            events.append(reply.event)
+            if len(events) == count:
+                break
+    finally:
+        call.cancel()
+    return events
 
 
 def unused_address() -> str:

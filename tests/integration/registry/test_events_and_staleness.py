@@ -14,52 +14,39 @@ from sextant.featurestore.v1 import resources_pb2 as fs_resources_pb2
 from sextant.registry.v1 import events_pb2, resources_pb2
 from sextant.registry.v1 import registry_service_pb2 as pb
 from sextant.type.v1 import model_pb2, types_pb2
-from tests.integration.registry.registry_kit import FeatureStore, RegistryClient, tiny_onnx
+from tests.integration.registry.registry_kit import FeatureStore, RegistryClient, read_events, tiny_onnx
 
 K = events_pb2
-
-
-def _read(client: RegistryClient, after: int, count: int, **filters: object) -> list[events_pb2.RegistryEvent]:
-    """The next ``count`` events after ``after`` (the stream is then cancelled)."""
-    call = client.stub.WatchRegistryEvents(pb.WatchRegistryEventsRequest(after_revision=after, **filters), timeout=20)
-    events = []
-    try:
-        for reply in call:
-            events.append(reply.event)
-            if len(events) == count:
-                break
-    finally:
-        call.cancel()
-    return events
 
 
 def test_event_stream_resumes_without_loss(registry: RegistryClient) -> None:
     registry.create_model("m")
     registry.register("m", tiny_onnx(0))
-    first = _read(registry, 0, 2)
+    first = read_events(registry, 0, 2)
     assert [e.kind for e in first] == [K.REGISTRY_EVENT_KIND_MODEL_CREATED, K.REGISTRY_EVENT_KIND_VERSION_CREATED]
     # While the subscriber is away, more happens.
     registry.stub.SetAlias(pb.SetAliasRequest(model_name="m", alias="staging", version=1))
     registry.create_model("other")
     registry.stub.MarkVersionStale(pb.MarkVersionStaleRequest(model_name="m", version=1, reason="manual check"))
-    rest = _read(registry, first[-1].revision, 4)
-    assert [e.kind for e in rest] == [K.REGISTRY_EVENT_KIND_VERSION_READY, K.REGISTRY_EVENT_KIND_ALIAS_MOVED,
-                                      K.REGISTRY_EVENT_KIND_MODEL_CREATED, K.REGISTRY_EVENT_KIND_VERSION_MARKED_STALE]
+    rest = read_events(registry, first[-1].revision, 5)
+    assert [e.kind for e in rest] == [K.REGISTRY_EVENT_KIND_VERSION_VALIDATING, K.REGISTRY_EVENT_KIND_VERSION_READY,
+                                      K.REGISTRY_EVENT_KIND_ALIAS_MOVED, K.REGISTRY_EVENT_KIND_MODEL_CREATED,
+                                      K.REGISTRY_EVENT_KIND_VERSION_MARKED_STALE]
     revisions = [e.revision for e in first + rest]
-    assert revisions == list(range(revisions[0], revisions[0] + 6))
-    moved = rest[1].alias_moved
-    assert moved.change.revision == rest[1].revision and moved.owner_team == "risk" and not moved.protected
-    assert rest[3].version_marked_stale.aliases == ["staging"]
-    only_m = _read(registry, 0, 3, model_names=["m"], kinds=[K.REGISTRY_EVENT_KIND_MODEL_CREATED,
+    assert revisions == list(range(revisions[0], revisions[0] + 7))
+    moved = rest[2].alias_moved
+    assert moved.change.revision == rest[2].revision and moved.owner_team == "risk" and not moved.protected
+    assert rest[4].version_marked_stale.aliases == ["staging"]
+    only_m = read_events(registry, 0, 3, model_names=["m"], kinds=[K.REGISTRY_EVENT_KIND_MODEL_CREATED,
                                                                K.REGISTRY_EVENT_KIND_ALIAS_MOVED,
                                                                K.REGISTRY_EVENT_KIND_VERSION_MARKED_STALE])
     assert [e.kind for e in only_m] == [K.REGISTRY_EVENT_KIND_MODEL_CREATED, K.REGISTRY_EVENT_KIND_ALIAS_MOVED,
                                             K.REGISTRY_EVENT_KIND_VERSION_MARKED_STALE]
     with pytest.raises(grpc.RpcError) as caught:
-        _read(registry, 10_000, 1)
+        read_events(registry, 10_000, 1)
     assert caught.value.code() == grpc.StatusCode.OUT_OF_RANGE
     with pytest.raises(grpc.RpcError) as caught:
-        _read(registry, -1, 1)
+        read_events(registry, -1, 1)
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
@@ -123,7 +110,7 @@ def test_definition_change_marks_versions_stale_across_a_restart(
     assert (reason.feature_view, reason.old_view_version, reason.new_view_version) == ("credit_profile", 1, 2)
     assert (reason.old_fingerprint, reason.new_fingerprint) == (profile_v1.fingerprint, profile_v2.fingerprint)
     assert 0 < reason.featurestore_revision <= profile_revision
-    marked = _read(client, 0, 1, kinds=[K.REGISTRY_EVENT_KIND_VERSION_MARKED_STALE])
+    marked = read_events(client, 0, 1, kinds=[K.REGISTRY_EVENT_KIND_VERSION_MARKED_STALE])
     assert marked[0].version == 1 and marked[0].version_marked_stale.owner_team == "risk"
     # Cleared by hand: a registry that replayed the stream from the start would mark it again.
     client.stub.ClearVersionStale(pb.ClearVersionStaleRequest(model_name="m", version=1, reason="reviewed"))
@@ -147,7 +134,7 @@ def test_definition_change_marks_versions_stale_across_a_restart(
         by_view = client.stub.ListModelVersions(pb.ListModelVersionsRequest(feature_view="credit_profile",
                                                                             order_by="version"))
         assert [v.version for v in by_view.model_versions] == [1, 3]
-        marked = _read(client, 0, 2, kinds=[K.REGISTRY_EVENT_KIND_VERSION_MARKED_STALE])
+        marked = read_events(client, 0, 2, kinds=[K.REGISTRY_EVENT_KIND_VERSION_MARKED_STALE])
         assert [e.version for e in marked] == [1, 2]
     finally:
         client.close()

@@ -87,7 +87,8 @@ class Registry:
         if created.status == resources_pb2.MODEL_VERSION_STATUS_READY:
             return created.version
         header = reg.UploadArtifactHeader(model_name=name, version=created.version,
-                                          sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
+                                          sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data),
+                                          wait_for_validation=True)
         messages = iter([reg.UploadArtifactRequest(header=header), reg.UploadArtifactRequest(chunk=data)])
         return self.stub.UploadArtifact(messages, timeout=30).model_version.version
 

@@ -68,7 +68,8 @@ def register_regressor(registry: Registry, model: str, data: bytes, signature: t
         resources_pb2.ModelVersion(format=resources_pb2.MODEL_FORMAT_ONNX, task=model_pb2.MODEL_TASK_REGRESSION,
                                    signature=signature, artifact_sha256=digest,
                                    artifact_size_bytes=len(data)))), timeout=10).model_version
-    header = reg.UploadArtifactHeader(model_name=model, version=created.version, sha256=digest, size_bytes=len(data))
+    header = reg.UploadArtifactHeader(model_name=model, version=created.version, sha256=digest, size_bytes=len(data),
+                                      wait_for_validation=True)
     registry.stub.UploadArtifact(iter([reg.UploadArtifactRequest(header=header),
                                        reg.UploadArtifactRequest(chunk=data)]), timeout=30)
     return created.version

@@ -84,7 +84,8 @@ def register_scorer(registry: Registry, data: bytes, *, model: str = MODEL, view
                                    signature=signature, artifact_sha256=hashlib.sha256(data).hexdigest(),
                                    artifact_size_bytes=len(data)))), timeout=10).model_version
     header = reg.UploadArtifactHeader(model_name=model, version=created.version,
-                                      sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
+                                      sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data),
+                                      wait_for_validation=True)
     registry.stub.UploadArtifact(iter([reg.UploadArtifactRequest(header=header),
                                        reg.UploadArtifactRequest(chunk=data)]), timeout=30)
     return created.version

@@ -93,10 +93,13 @@ class RegistryClient(ServiceClient):
                      signature: types_pb2.ModelSignature | None = None, task: str | int = "binary_classification",
                      metrics: Mapping[str, float] | None = None, params: Mapping[str, str] | None = None,
                      tags: Mapping[str, str] | None = None, description: str = "",
-                     timeout: float | None = None) -> resources_pb2.ModelVersion:
+                     timeout: float | None = None, wait: bool = True) -> resources_pb2.ModelVersion:
         """Create a version of an ONNX model (bytes or a file path) and stream its artifact in 1 MiB
-        chunks with its sha256; returns the READY version. An identical artifact already registered
-        returns that version. Without ``signature`` it is read from the ONNX graph."""
+        chunks with its sha256. With ``wait`` (the default) the registry answers after its onnxruntime
+        validation and this returns the READY version (or raises InvalidArgument, the version FAILED);
+        without, it returns as soon as the artifact is stored and verified, the version VALIDATING
+        (poll :meth:`get_version` until it turns READY or FAILED). An identical artifact already
+        registered returns that version. Without ``signature`` it is read from the ONNX graph."""
         data = _artifact_bytes(artifact)
         digest = hashlib.sha256(data).hexdigest()
         version = resources_pb2.ModelVersion(
@@ -109,7 +112,7 @@ class RegistryClient(ServiceClient):
         if created.status != resources_pb2.MODEL_VERSION_STATUS_PENDING:
             return created
         header = pb.UploadArtifactHeader(model_name=model_name, version=created.version, sha256=digest,
-                                         size_bytes=len(data))
+                                         size_bytes=len(data), wait_for_validation=wait)
 
         def messages() -> Iterator[pb.UploadArtifactRequest]:
             yield pb.UploadArtifactRequest(header=header)

@@ -28,7 +28,7 @@ from sextant.type.v1 import governance_pb2 as sextant_dot_type_dot_v1_dot_govern
 from sextant.type.v1 import model_pb2 as sextant_dot_type_dot_v1_dot_model__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n sextant/registry/v1/events.proto\x12\x13sextant.registry.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a#sextant/registry/v1/resources.proto\x1a sextant/type/v1/governance.proto\x1a\x1bsextant/type/v1/model.proto\"\xc5\x06\n\rRegistryEvent\x12\x10\n\x08revision\x18\x01 \x01(\x03\x12.\n\nevent_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x34\n\x04kind\x18\x03 \x01(\x0e\x32&.sextant.registry.v1.RegistryEventKind\x12\x12\n\nmodel_name\x18\x04 \x01(\t\x12\x0f\n\x07version\x18\x05 \x01(\x05\x12\x11\n\tprincipal\x18\x06 \x01(\t\x12\x12\n\nrequest_id\x18\x07 \x01(\t\x12?\n\rmodel_created\x18\x08 \x01(\x0b\x32&.sextant.registry.v1.ModelCreatedEventH\x00\x12?\n\rmodel_deleted\x18\t \x01(\x0b\x32&.sextant.registry.v1.ModelDeletedEventH\x00\x12\x43\n\x0fversion_created\x18\n \x01(\x0b\x32(.sextant.registry.v1.VersionCreatedEventH\x00\x12?\n\rversion_ready\x18\x0b \x01(\x0b\x32&.sextant.registry.v1.VersionReadyEventH\x00\x12\x41\n\x0eversion_failed\x18\x0c \x01(\x0b\x32\'.sextant.registry.v1.VersionFailedEventH\x00\x12;\n\x0b\x61lias_moved\x18\r \x01(\x0b\x32$.sextant.registry.v1.AliasMovedEventH\x00\x12?\n\ralias_deleted\x18\x0e \x01(\x0b\x32&.sextant.registry.v1.AliasDeletedEventH\x00\x12L\n\x14version_marked_stale\x18\x0f \x01(\x0b\x32,.sextant.registry.v1.VersionMarkedStaleEventH\x00\x12N\n\x15version_stale_cleared\x18\x10 \x01(\x0b\x32-.sextant.registry.v1.VersionStaleClearedEventH\x00\x42\t\n\x07payload\"H\n\x11ModelCreatedEvent\x12\x33\n\x05model\x18\x01 \x01(\x0b\x32$.sextant.registry.v1.RegisteredModel\"g\n\x11ModelDeletedEvent\x12\x33\n\x05model\x18\x01 \x01(\x0b\x32$.sextant.registry.v1.RegisteredModel\x12\x1d\n\x15\x64\x65leted_version_count\x18\x02 \x01(\x05\"O\n\x13VersionCreatedEvent\x12\x38\n\rmodel_version\x18\x01 \x01(\x0b\x32!.sextant.registry.v1.ModelVersion\"M\n\x11VersionReadyEvent\x12\x38\n\rmodel_version\x18\x01 \x01(\x0b\x32!.sextant.registry.v1.ModelVersion\"N\n\x12VersionFailedEvent\x12\x38\n\rmodel_version\x18\x01 \x01(\x0b\x32!.sextant.registry.v1.ModelVersion\"\xa1\x01\n\x0f\x41liasMovedEvent\x12\x36\n\x06\x63hange\x18\x01 \x01(\x0b\x32&.sextant.registry.v1.AliasHistoryEntry\x12\x11\n\tprotected\x18\x02 \x01(\x08\x12/\n\x07verdict\x18\x03 \x01(\x0e\x32\x1e.sextant.type.v1.PolicyVerdict\x12\x12\n\nowner_team\x18\x04 \x01(\t\"r\n\x11\x41liasDeletedEvent\x12\x36\n\x06\x63hange\x18\x01 \x01(\x0b\x32&.sextant.registry.v1.AliasHistoryEntry\x12\x11\n\tprotected\x18\x02 \x01(\x08\x12\x12\n\nowner_team\x18\x03 \x01(\t\"\xa6\x01\n\x17VersionMarkedStaleEvent\x12\x33\n\radded_reasons\x18\x01 \x03(\x0b\x32\x1c.sextant.type.v1.StaleReason\x12\x31\n\x0b\x61ll_reasons\x18\x02 \x03(\x0b\x32\x1c.sextant.type.v1.StaleReason\x12\x0f\n\x07\x61liases\x18\x03 \x03(\t\x12\x12\n\nowner_team\x18\x04 \x01(\t\"u\n\x18VersionStaleClearedEvent\x12\x35\n\x0f\x63leared_reasons\x18\x01 \x03(\x0b\x32\x1c.sextant.type.v1.StaleReason\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x12\n\nowner_team\x18\x03 \x01(\t*\xa7\x03\n\x11RegistryEventKind\x12#\n\x1fREGISTRY_EVENT_KIND_UNSPECIFIED\x10\x00\x12%\n!REGISTRY_EVENT_KIND_MODEL_CREATED\x10\x01\x12%\n!REGISTRY_EVENT_KIND_MODEL_DELETED\x10\x02\x12\'\n#REGISTRY_EVENT_KIND_VERSION_CREATED\x10\x03\x12%\n!REGISTRY_EVENT_KIND_VERSION_READY\x10\x04\x12&\n\"REGISTRY_EVENT_KIND_VERSION_FAILED\x10\x05\x12#\n\x1fREGISTRY_EVENT_KIND_ALIAS_MOVED\x10\x06\x12%\n!REGISTRY_EVENT_KIND_ALIAS_DELETED\x10\x07\x12,\n(REGISTRY_EVENT_KIND_VERSION_MARKED_STALE\x10\x08\x12-\n)REGISTRY_EVENT_KIND_VERSION_STALE_CLEARED\x10\tB`\n\x17\x64\x65v.sextant.registry.v1P\x01ZCgithub.com/sextant-ml/sextant/gen/go/sextant/registry/v1;registryv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n sextant/registry/v1/events.proto\x12\x13sextant.registry.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a#sextant/registry/v1/resources.proto\x1a sextant/type/v1/governance.proto\x1a\x1bsextant/type/v1/model.proto\"\x90\x07\n\rRegistryEvent\x12\x10\n\x08revision\x18\x01 \x01(\x03\x12.\n\nevent_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x34\n\x04kind\x18\x03 \x01(\x0e\x32&.sextant.registry.v1.RegistryEventKind\x12\x12\n\nmodel_name\x18\x04 \x01(\t\x12\x0f\n\x07version\x18\x05 \x01(\x05\x12\x11\n\tprincipal\x18\x06 \x01(\t\x12\x12\n\nrequest_id\x18\x07 \x01(\t\x12?\n\rmodel_created\x18\x08 \x01(\x0b\x32&.sextant.registry.v1.ModelCreatedEventH\x00\x12?\n\rmodel_deleted\x18\t \x01(\x0b\x32&.sextant.registry.v1.ModelDeletedEventH\x00\x12\x43\n\x0fversion_created\x18\n \x01(\x0b\x32(.sextant.registry.v1.VersionCreatedEventH\x00\x12?\n\rversion_ready\x18\x0b \x01(\x0b\x32&.sextant.registry.v1.VersionReadyEventH\x00\x12\x41\n\x0eversion_failed\x18\x0c \x01(\x0b\x32\'.sextant.registry.v1.VersionFailedEventH\x00\x12;\n\x0b\x61lias_moved\x18\r \x01(\x0b\x32$.sextant.registry.v1.AliasMovedEventH\x00\x12?\n\ralias_deleted\x18\x0e \x01(\x0b\x32&.sextant.registry.v1.AliasDeletedEventH\x00\x12L\n\x14version_marked_stale\x18\x0f \x01(\x0b\x32,.sextant.registry.v1.VersionMarkedStaleEventH\x00\x12N\n\x15version_stale_cleared\x18\x10 \x01(\x0b\x32-.sextant.registry.v1.VersionStaleClearedEventH\x00\x12I\n\x12version_validating\x18\x11 \x01(\x0b\x32+.sextant.registry.v1.VersionValidatingEventH\x00\x42\t\n\x07payload\"H\n\x11ModelCreatedEvent\x12\x33\n\x05model\x18\x01 \x01(\x0b\x32$.sextant.registry.v1.RegisteredModel\"g\n\x11ModelDeletedEvent\x12\x33\n\x05model\x18\x01 \x01(\x0b\x32$.sextant.registry.v1.RegisteredModel\x12\x1d\n\x15\x64\x65leted_version_count\x18\x02 \x01(\x05\"O\n\x13VersionCreatedEvent\x12\x38\n\rmodel_version\x18\x01 \x01(\x0b\x32!.sextant.registry.v1.ModelVersion\"R\n\x16VersionValidatingEvent\x12\x38\n\rmodel_version\x18\x01 \x01(\x0b\x32!.sextant.registry.v1.ModelVersion\"M\n\x11VersionReadyEvent\x12\x38\n\rmodel_version\x18\x01 \x01(\x0b\x32!.sextant.registry.v1.ModelVersion\"N\n\x12VersionFailedEvent\x12\x38\n\rmodel_version\x18\x01 \x01(\x0b\x32!.sextant.registry.v1.ModelVersion\"\xa1\x01\n\x0f\x41liasMovedEvent\x12\x36\n\x06\x63hange\x18\x01 \x01(\x0b\x32&.sextant.registry.v1.AliasHistoryEntry\x12\x11\n\tprotected\x18\x02 \x01(\x08\x12/\n\x07verdict\x18\x03 \x01(\x0e\x32\x1e.sextant.type.v1.PolicyVerdict\x12\x12\n\nowner_team\x18\x04 \x01(\t\"r\n\x11\x41liasDeletedEvent\x12\x36\n\x06\x63hange\x18\x01 \x01(\x0b\x32&.sextant.registry.v1.AliasHistoryEntry\x12\x11\n\tprotected\x18\x02 \x01(\x08\x12\x12\n\nowner_team\x18\x03 \x01(\t\"\xa6\x01\n\x17VersionMarkedStaleEvent\x12\x33\n\radded_reasons\x18\x01 \x03(\x0b\x32\x1c.sextant.type.v1.StaleReason\x12\x31\n\x0b\x61ll_reasons\x18\x02 \x03(\x0b\x32\x1c.sextant.type.v1.StaleReason\x12\x0f\n\x07\x61liases\x18\x03 \x03(\t\x12\x12\n\nowner_team\x18\x04 \x01(\t\"u\n\x18VersionStaleClearedEvent\x12\x35\n\x0f\x63leared_reasons\x18\x01 \x03(\x0b\x32\x1c.sextant.type.v1.StaleReason\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x12\n\nowner_team\x18\x03 \x01(\t*\xd3\x03\n\x11RegistryEventKind\x12#\n\x1fREGISTRY_EVENT_KIND_UNSPECIFIED\x10\x00\x12%\n!REGISTRY_EVENT_KIND_MODEL_CREATED\x10\x01\x12%\n!REGISTRY_EVENT_KIND_MODEL_DELETED\x10\x02\x12\'\n#REGISTRY_EVENT_KIND_VERSION_CREATED\x10\x03\x12%\n!REGISTRY_EVENT_KIND_VERSION_READY\x10\x04\x12&\n\"REGISTRY_EVENT_KIND_VERSION_FAILED\x10\x05\x12#\n\x1fREGISTRY_EVENT_KIND_ALIAS_MOVED\x10\x06\x12%\n!REGISTRY_EVENT_KIND_ALIAS_DELETED\x10\x07\x12,\n(REGISTRY_EVENT_KIND_VERSION_MARKED_STALE\x10\x08\x12-\n)REGISTRY_EVENT_KIND_VERSION_STALE_CLEARED\x10\t\x12*\n&REGISTRY_EVENT_KIND_VERSION_VALIDATING\x10\nB`\n\x17\x64\x65v.sextant.registry.v1P\x01ZCgithub.com/sextant-ml/sextant/gen/go/sextant/registry/v1;registryv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,26 +36,28 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'sextant.registry.v1.events_
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\027dev.sextant.registry.v1P\001ZCgithub.com/sextant-ml/sextant/gen/go/sextant/registry/v1;registryv1'
-  _globals['_REGISTRYEVENTKIND']._serialized_start=2018
-  _globals['_REGISTRYEVENTKIND']._serialized_end=2441
+  _globals['_REGISTRYEVENTKIND']._serialized_start=2177
+  _globals['_REGISTRYEVENTKIND']._serialized_end=2644
   _globals['_REGISTRYEVENT']._serialized_start=191
-  _globals['_REGISTRYEVENT']._serialized_end=1028
-  _globals['_MODELCREATEDEVENT']._serialized_start=1030
-  _globals['_MODELCREATEDEVENT']._serialized_end=1102
-  _globals['_MODELDELETEDEVENT']._serialized_start=1104
-  _globals['_MODELDELETEDEVENT']._serialized_end=1207
-  _globals['_VERSIONCREATEDEVENT']._serialized_start=1209
-  _globals['_VERSIONCREATEDEVENT']._serialized_end=1288
-  _globals['_VERSIONREADYEVENT']._serialized_start=1290
-  _globals['_VERSIONREADYEVENT']._serialized_end=1367
-  _globals['_VERSIONFAILEDEVENT']._serialized_start=1369
-  _globals['_VERSIONFAILEDEVENT']._serialized_end=1447
-  _globals['_ALIASMOVEDEVENT']._serialized_start=1450
-  _globals['_ALIASMOVEDEVENT']._serialized_end=1611
-  _globals['_ALIASDELETEDEVENT']._serialized_start=1613
-  _globals['_ALIASDELETEDEVENT']._serialized_end=1727
-  _globals['_VERSIONMARKEDSTALEEVENT']._serialized_start=1730
-  _globals['_VERSIONMARKEDSTALEEVENT']._serialized_end=1896
-  _globals['_VERSIONSTALECLEAREDEVENT']._serialized_start=1898
-  _globals['_VERSIONSTALECLEAREDEVENT']._serialized_end=2015
+  _globals['_REGISTRYEVENT']._serialized_end=1103
+  _globals['_MODELCREATEDEVENT']._serialized_start=1105
+  _globals['_MODELCREATEDEVENT']._serialized_end=1177
+  _globals['_MODELDELETEDEVENT']._serialized_start=1179
+  _globals['_MODELDELETEDEVENT']._serialized_end=1282
+  _globals['_VERSIONCREATEDEVENT']._serialized_start=1284
+  _globals['_VERSIONCREATEDEVENT']._serialized_end=1363
+  _globals['_VERSIONVALIDATINGEVENT']._serialized_start=1365
+  _globals['_VERSIONVALIDATINGEVENT']._serialized_end=1447
+  _globals['_VERSIONREADYEVENT']._serialized_start=1449
+  _globals['_VERSIONREADYEVENT']._serialized_end=1526
+  _globals['_VERSIONFAILEDEVENT']._serialized_start=1528
+  _globals['_VERSIONFAILEDEVENT']._serialized_end=1606
+  _globals['_ALIASMOVEDEVENT']._serialized_start=1609
+  _globals['_ALIASMOVEDEVENT']._serialized_end=1770
+  _globals['_ALIASDELETEDEVENT']._serialized_start=1772
+  _globals['_ALIASDELETEDEVENT']._serialized_end=1886
+  _globals['_VERSIONMARKEDSTALEEVENT']._serialized_start=1889
+  _globals['_VERSIONMARKEDSTALEEVENT']._serialized_end=2055
+  _globals['_VERSIONSTALECLEAREDEVENT']._serialized_start=2057
+  _globals['_VERSIONSTALECLEAREDEVENT']._serialized_end=2174
 # @@protoc_insertion_point(module_scope)

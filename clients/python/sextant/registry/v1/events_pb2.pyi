@@ -25,6 +25,7 @@ class RegistryEventKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     REGISTRY_EVENT_KIND_ALIAS_DELETED: _ClassVar[RegistryEventKind]
     REGISTRY_EVENT_KIND_VERSION_MARKED_STALE: _ClassVar[RegistryEventKind]
     REGISTRY_EVENT_KIND_VERSION_STALE_CLEARED: _ClassVar[RegistryEventKind]
+    REGISTRY_EVENT_KIND_VERSION_VALIDATING: _ClassVar[RegistryEventKind]
 REGISTRY_EVENT_KIND_UNSPECIFIED: RegistryEventKind
 REGISTRY_EVENT_KIND_MODEL_CREATED: RegistryEventKind
 REGISTRY_EVENT_KIND_MODEL_DELETED: RegistryEventKind
@@ -35,9 +36,10 @@ REGISTRY_EVENT_KIND_ALIAS_MOVED: RegistryEventKind
 REGISTRY_EVENT_KIND_ALIAS_DELETED: RegistryEventKind
 REGISTRY_EVENT_KIND_VERSION_MARKED_STALE: RegistryEventKind
 REGISTRY_EVENT_KIND_VERSION_STALE_CLEARED: RegistryEventKind
+REGISTRY_EVENT_KIND_VERSION_VALIDATING: RegistryEventKind
 
 class RegistryEvent(_message.Message):
-    __slots__ = ("revision", "event_time", "kind", "model_name", "version", "principal", "request_id", "model_created", "model_deleted", "version_created", "version_ready", "version_failed", "alias_moved", "alias_deleted", "version_marked_stale", "version_stale_cleared")
+    __slots__ = ("revision", "event_time", "kind", "model_name", "version", "principal", "request_id", "model_created", "model_deleted", "version_created", "version_ready", "version_failed", "alias_moved", "alias_deleted", "version_marked_stale", "version_stale_cleared", "version_validating")
     REVISION_FIELD_NUMBER: _ClassVar[int]
     EVENT_TIME_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -54,6 +56,7 @@ class RegistryEvent(_message.Message):
     ALIAS_DELETED_FIELD_NUMBER: _ClassVar[int]
     VERSION_MARKED_STALE_FIELD_NUMBER: _ClassVar[int]
     VERSION_STALE_CLEARED_FIELD_NUMBER: _ClassVar[int]
+    VERSION_VALIDATING_FIELD_NUMBER: _ClassVar[int]
     revision: int
     event_time: _timestamp_pb2.Timestamp
     kind: RegistryEventKind
@@ -70,7 +73,8 @@ class RegistryEvent(_message.Message):
     alias_deleted: AliasDeletedEvent
     version_marked_stale: VersionMarkedStaleEvent
     version_stale_cleared: VersionStaleClearedEvent
-    def __init__(self, revision: _Optional[int] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[_Union[RegistryEventKind, str]] = ..., model_name: _Optional[str] = ..., version: _Optional[int] = ..., principal: _Optional[str] = ..., request_id: _Optional[str] = ..., model_created: _Optional[_Union[ModelCreatedEvent, _Mapping]] = ..., model_deleted: _Optional[_Union[ModelDeletedEvent, _Mapping]] = ..., version_created: _Optional[_Union[VersionCreatedEvent, _Mapping]] = ..., version_ready: _Optional[_Union[VersionReadyEvent, _Mapping]] = ..., version_failed: _Optional[_Union[VersionFailedEvent, _Mapping]] = ..., alias_moved: _Optional[_Union[AliasMovedEvent, _Mapping]] = ..., alias_deleted: _Optional[_Union[AliasDeletedEvent, _Mapping]] = ..., version_marked_stale: _Optional[_Union[VersionMarkedStaleEvent, _Mapping]] = ..., version_stale_cleared: _Optional[_Union[VersionStaleClearedEvent, _Mapping]] = ...) -> None: ...
+    version_validating: VersionValidatingEvent
+    def __init__(self, revision: _Optional[int] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[_Union[RegistryEventKind, str]] = ..., model_name: _Optional[str] = ..., version: _Optional[int] = ..., principal: _Optional[str] = ..., request_id: _Optional[str] = ..., model_created: _Optional[_Union[ModelCreatedEvent, _Mapping]] = ..., model_deleted: _Optional[_Union[ModelDeletedEvent, _Mapping]] = ..., version_created: _Optional[_Union[VersionCreatedEvent, _Mapping]] = ..., version_ready: _Optional[_Union[VersionReadyEvent, _Mapping]] = ..., version_failed: _Optional[_Union[VersionFailedEvent, _Mapping]] = ..., alias_moved: _Optional[_Union[AliasMovedEvent, _Mapping]] = ..., alias_deleted: _Optional[_Union[AliasDeletedEvent, _Mapping]] = ..., version_marked_stale: _Optional[_Union[VersionMarkedStaleEvent, _Mapping]] = ..., version_stale_cleared: _Optional[_Union[VersionStaleClearedEvent, _Mapping]] = ..., version_validating: _Optional[_Union[VersionValidatingEvent, _Mapping]] = ...) -> None: ...
 
 class ModelCreatedEvent(_message.Message):
     __slots__ = ("model",)
@@ -87,6 +91,12 @@ class ModelDeletedEvent(_message.Message):
     def __init__(self, model: _Optional[_Union[_resources_pb2.RegisteredModel, _Mapping]] = ..., deleted_version_count: _Optional[int] = ...) -> None: ...
 
 class VersionCreatedEvent(_message.Message):
+    __slots__ = ("model_version",)
+    MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    model_version: _resources_pb2.ModelVersion
+    def __init__(self, model_version: _Optional[_Union[_resources_pb2.ModelVersion, _Mapping]] = ...) -> None: ...
+
+class VersionValidatingEvent(_message.Message):
     __slots__ = ("model_version",)
     MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
     model_version: _resources_pb2.ModelVersion

@@ -202,16 +202,18 @@ class UpdateModelVersionResponse(_message.Message):
     def __init__(self, model_version: _Optional[_Union[_resources_pb2.ModelVersion, _Mapping]] = ...) -> None: ...
 
 class UploadArtifactHeader(_message.Message):
-    __slots__ = ("model_name", "version", "sha256", "size_bytes")
+    __slots__ = ("model_name", "version", "sha256", "size_bytes", "wait_for_validation")
     MODEL_NAME_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     SHA256_FIELD_NUMBER: _ClassVar[int]
     SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    WAIT_FOR_VALIDATION_FIELD_NUMBER: _ClassVar[int]
     model_name: str
     version: int
     sha256: str
     size_bytes: int
-    def __init__(self, model_name: _Optional[str] = ..., version: _Optional[int] = ..., sha256: _Optional[str] = ..., size_bytes: _Optional[int] = ...) -> None: ...
+    wait_for_validation: bool
+    def __init__(self, model_name: _Optional[str] = ..., version: _Optional[int] = ..., sha256: _Optional[str] = ..., size_bytes: _Optional[int] = ..., wait_for_validation: _Optional[bool] = ...) -> None: ...
 
 class UploadArtifactRequest(_message.Message):
     __slots__ = ("header", "chunk")

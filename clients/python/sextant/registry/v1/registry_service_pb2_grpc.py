@@ -211,7 +211,8 @@ class RegistryServiceServicer:
         """CreateModelVersion creates the next version of a model in status PENDING, with its signature,
         metrics, params, tags and lineage; the artifact follows with UploadArtifact. When a version of
         the same model that is not FAILED already has the same `artifact_sha256`, that version is
-        returned instead and `already_exists` is true (if it is still PENDING, upload its artifact).
+        returned instead and `already_exists` is true (if it is still PENDING, upload its artifact; if
+        it is VALIDATING, wait for it to turn READY).
         Errors: NOT_FOUND (unknown model), INVALID_ARGUMENT (empty signature, missing format, task,
         sha256 or size, a malformed sha256).
         """
@@ -246,7 +247,7 @@ class RegistryServiceServicer:
         a version is immutable. Failing a FAILED version again changes nothing.
         Errors: NOT_FOUND (unknown model or version), INVALID_ARGUMENT (a mask path other than
         `description`, `tags` and `status`, or a status other than FAILED), FAILED_PRECONDITION (the
-        version to fail is READY).
+        version to fail is READY or VALIDATING: its artifact has been uploaded).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -255,16 +256,23 @@ class RegistryServiceServicer:
     def UploadArtifact(self, request_iterator, context):
         """UploadArtifact streams a PENDING version's artifact: first one message with the header, then
         the bytes in chunks (at most 1 MiB each, in order). At the end the size and sha256 are
-        verified and the artifact is validated (it loads in onnxruntime and matches the version's
-        signature); only then is it moved into the content-addressed store and the version turned
-        READY. Nothing is stored from a failed call.
+        verified and the artifact is checked structurally (an ONNX model whose graph inputs and
+        outputs match the version's signature); only then is it moved durably into the
+        content-addressed store and the version turned VALIDATING, and the call answers. A background
+        validator then loads the stored artifact in onnxruntime (and compares the class labels) and
+        turns the version READY or FAILED (events VERSION_READY / VERSION_FAILED); with
+        `header.wait_for_validation` the call answers only after that verdict. Nothing is stored from
+        a failed call, and the bytes of a version that fails validation are removed unless another
+        version uses them.
         Errors: INVALID_ARGUMENT (no header first, a second header, a chunk over 1 MiB, a header that
         disagrees with the version's sha256 or size, a stream that ends before `size_bytes`),
         DATA_LOSS (the bytes received do not hash to the declared sha256, or exceed the declared
         size); the version stays PENDING after both, so the upload can be retried. INVALID_ARGUMENT
-        with reason `ARTIFACT_INVALID` when the bytes are not a loadable ONNX model or do not match the
-        signature: the version turns FAILED. NOT_FOUND (unknown model or version),
-        FAILED_PRECONDITION (the version is not PENDING).
+        with reason `ARTIFACT_INVALID` when the bytes are not an ONNX model or do not match the
+        signature (or, with `wait_for_validation`, do not load in onnxruntime): the version turns
+        FAILED. NOT_FOUND (unknown model or version), FAILED_PRECONDITION (the version is not
+        PENDING), DEADLINE_EXCEEDED (`wait_for_validation` and the deadline passed first; the version
+        stays VALIDATING).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -19,6 +19,7 @@ class ModelVersionStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     MODEL_VERSION_STATUS_PENDING: _ClassVar[ModelVersionStatus]
     MODEL_VERSION_STATUS_READY: _ClassVar[ModelVersionStatus]
     MODEL_VERSION_STATUS_FAILED: _ClassVar[ModelVersionStatus]
+    MODEL_VERSION_STATUS_VALIDATING: _ClassVar[ModelVersionStatus]
 
 class ModelFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -42,6 +43,7 @@ MODEL_VERSION_STATUS_UNSPECIFIED: ModelVersionStatus
 MODEL_VERSION_STATUS_PENDING: ModelVersionStatus
 MODEL_VERSION_STATUS_READY: ModelVersionStatus
 MODEL_VERSION_STATUS_FAILED: ModelVersionStatus
+MODEL_VERSION_STATUS_VALIDATING: ModelVersionStatus
 MODEL_FORMAT_UNSPECIFIED: ModelFormat
 MODEL_FORMAT_ONNX: ModelFormat
 MODEL_VERSION_VIEW_UNSPECIFIED: ModelVersionView

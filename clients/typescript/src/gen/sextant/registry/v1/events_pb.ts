@@ -21,7 +21,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file sextant/registry/v1/events.proto.
  */
 export const file_sextant_registry_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("CiBzZXh0YW50L3JlZ2lzdHJ5L3YxL2V2ZW50cy5wcm90bxITc2V4dGFudC5yZWdpc3RyeS52MSLFBgoNUmVnaXN0cnlFdmVudBIQCghyZXZpc2lvbhgBIAEoAxIuCgpldmVudF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI0CgRraW5kGAMgASgOMiYuc2V4dGFudC5yZWdpc3RyeS52MS5SZWdpc3RyeUV2ZW50S2luZBISCgptb2RlbF9uYW1lGAQgASgJEg8KB3ZlcnNpb24YBSABKAUSEQoJcHJpbmNpcGFsGAYgASgJEhIKCnJlcXVlc3RfaWQYByABKAkSPwoNbW9kZWxfY3JlYXRlZBgIIAEoCzImLnNleHRhbnQucmVnaXN0cnkudjEuTW9kZWxDcmVhdGVkRXZlbnRIABI/Cg1tb2RlbF9kZWxldGVkGAkgASgLMiYuc2V4dGFudC5yZWdpc3RyeS52MS5Nb2RlbERlbGV0ZWRFdmVudEgAEkMKD3ZlcnNpb25fY3JlYXRlZBgKIAEoCzIoLnNleHRhbnQucmVnaXN0cnkudjEuVmVyc2lvbkNyZWF0ZWRFdmVudEgAEj8KDXZlcnNpb25fcmVhZHkYCyABKAsyJi5zZXh0YW50LnJlZ2lzdHJ5LnYxLlZlcnNpb25SZWFkeUV2ZW50SAASQQoOdmVyc2lvbl9mYWlsZWQYDCABKAsyJy5zZXh0YW50LnJlZ2lzdHJ5LnYxLlZlcnNpb25GYWlsZWRFdmVudEgAEjsKC2FsaWFzX21vdmVkGA0gASgLMiQuc2V4dGFudC5yZWdpc3RyeS52MS5BbGlhc01vdmVkRXZlbnRIABI/Cg1hbGlhc19kZWxldGVkGA4gASgLMiYuc2V4dGFudC5yZWdpc3RyeS52MS5BbGlhc0RlbGV0ZWRFdmVudEgAEkwKFHZlcnNpb25fbWFya2VkX3N0YWxlGA8gASgLMiwuc2V4dGFudC5yZWdpc3RyeS52MS5WZXJzaW9uTWFya2VkU3RhbGVFdmVudEgAEk4KFXZlcnNpb25fc3RhbGVfY2xlYXJlZBgQIAEoCzItLnNleHRhbnQucmVnaXN0cnkudjEuVmVyc2lvblN0YWxlQ2xlYXJlZEV2ZW50SABCCQoHcGF5bG9hZCJIChFNb2RlbENyZWF0ZWRFdmVudBIzCgVtb2RlbBgBIAEoCzIkLnNleHRhbnQucmVnaXN0cnkudjEuUmVnaXN0ZXJlZE1vZGVsImcKEU1vZGVsRGVsZXRlZEV2ZW50EjMKBW1vZGVsGAEgASgLMiQuc2V4dGFudC5yZWdpc3RyeS52MS5SZWdpc3RlcmVkTW9kZWwSHQoVZGVsZXRlZF92ZXJzaW9uX2NvdW50GAIgASgFIk8KE1ZlcnNpb25DcmVhdGVkRXZlbnQSOAoNbW9kZWxfdmVyc2lvbhgBIAEoCzIhLnNleHRhbnQucmVnaXN0cnkudjEuTW9kZWxWZXJzaW9uIk0KEVZlcnNpb25SZWFkeUV2ZW50EjgKDW1vZGVsX3ZlcnNpb24YASABKAsyIS5zZXh0YW50LnJlZ2lzdHJ5LnYxLk1vZGVsVmVyc2lvbiJOChJWZXJzaW9uRmFpbGVkRXZlbnQSOAoNbW9kZWxfdmVyc2lvbhgBIAEoCzIhLnNleHRhbnQucmVnaXN0cnkudjEuTW9kZWxWZXJzaW9uIqEBCg9BbGlhc01vdmVkRXZlbnQSNgoGY2hhbmdlGAEgASgLMiYuc2V4dGFudC5yZWdpc3RyeS52MS5BbGlhc0hpc3RvcnlFbnRyeRIRCglwcm90ZWN0ZWQYAiABKAgSLwoHdmVyZGljdBgDIAEoDjIeLnNleHRhbnQudHlwZS52MS5Qb2xpY3lWZXJkaWN0EhIKCm93bmVyX3RlYW0YBCABKAkicgoRQWxpYXNEZWxldGVkRXZlbnQSNgoGY2hhbmdlGAEgASgLMiYuc2V4dGFudC5yZWdpc3RyeS52MS5BbGlhc0hpc3RvcnlFbnRyeRIRCglwcm90ZWN0ZWQYAiABKAgSEgoKb3duZXJfdGVhbRgDIAEoCSKmAQoXVmVyc2lvbk1hcmtlZFN0YWxlRXZlbnQSMwoNYWRkZWRfcmVhc29ucxgBIAMoCzIcLnNleHRhbnQudHlwZS52MS5TdGFsZVJlYXNvbhIxCgthbGxfcmVhc29ucxgCIAMoCzIcLnNleHRhbnQudHlwZS52MS5TdGFsZVJlYXNvbhIPCgdhbGlhc2VzGAMgAygJEhIKCm93bmVyX3RlYW0YBCABKAkidQoYVmVyc2lvblN0YWxlQ2xlYXJlZEV2ZW50EjUKD2NsZWFyZWRfcmVhc29ucxgBIAMoCzIcLnNleHRhbnQudHlwZS52MS5TdGFsZVJlYXNvbhIOCgZyZWFzb24YAiABKAkSEgoKb3duZXJfdGVhbRgDIAEoCSqnAwoRUmVnaXN0cnlFdmVudEtpbmQSIwofUkVHSVNUUllfRVZFTlRfS0lORF9VTlNQRUNJRklFRBAAEiUKIVJFR0lTVFJZX0VWRU5UX0tJTkRfTU9ERUxfQ1JFQVRFRBABEiUKIVJFR0lTVFJZX0VWRU5UX0tJTkRfTU9ERUxfREVMRVRFRBACEicKI1JFR0lTVFJZX0VWRU5UX0tJTkRfVkVSU0lPTl9DUkVBVEVEEAMSJQohUkVHSVNUUllfRVZFTlRfS0lORF9WRVJTSU9OX1JFQURZEAQSJgoiUkVHSVNUUllfRVZFTlRfS0lORF9WRVJTSU9OX0ZBSUxFRBAFEiMKH1JFR0lTVFJZX0VWRU5UX0tJTkRfQUxJQVNfTU9WRUQQBhIlCiFSRUdJU1RSWV9FVkVOVF9LSU5EX0FMSUFTX0RFTEVURUQQBxIsCihSRUdJU1RSWV9FVkVOVF9LSU5EX1ZFUlNJT05fTUFSS0VEX1NUQUxFEAgSLQopUkVHSVNUUllfRVZFTlRfS0lORF9WRVJTSU9OX1NUQUxFX0NMRUFSRUQQCUJgChdkZXYuc2V4dGFudC5yZWdpc3RyeS52MVABWkNnaXRodWIuY29tL3NleHRhbnQtbWwvc2V4dGFudC9nZW4vZ28vc2V4dGFudC9yZWdpc3RyeS92MTtyZWdpc3RyeXYxYgZwcm90bzM", [file_google_protobuf_timestamp, file_sextant_registry_v1_resources, file_sextant_type_v1_governance, file_sextant_type_v1_model]);
+  fileDesc("CiBzZXh0YW50L3JlZ2lzdHJ5L3YxL2V2ZW50cy5wcm90bxITc2V4dGFudC5yZWdpc3RyeS52MSKQBwoNUmVnaXN0cnlFdmVudBIQCghyZXZpc2lvbhgBIAEoAxIuCgpldmVudF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI0CgRraW5kGAMgASgOMiYuc2V4dGFudC5yZWdpc3RyeS52MS5SZWdpc3RyeUV2ZW50S2luZBISCgptb2RlbF9uYW1lGAQgASgJEg8KB3ZlcnNpb24YBSABKAUSEQoJcHJpbmNpcGFsGAYgASgJEhIKCnJlcXVlc3RfaWQYByABKAkSPwoNbW9kZWxfY3JlYXRlZBgIIAEoCzImLnNleHRhbnQucmVnaXN0cnkudjEuTW9kZWxDcmVhdGVkRXZlbnRIABI/Cg1tb2RlbF9kZWxldGVkGAkgASgLMiYuc2V4dGFudC5yZWdpc3RyeS52MS5Nb2RlbERlbGV0ZWRFdmVudEgAEkMKD3ZlcnNpb25fY3JlYXRlZBgKIAEoCzIoLnNleHRhbnQucmVnaXN0cnkudjEuVmVyc2lvbkNyZWF0ZWRFdmVudEgAEj8KDXZlcnNpb25fcmVhZHkYCyABKAsyJi5zZXh0YW50LnJlZ2lzdHJ5LnYxLlZlcnNpb25SZWFkeUV2ZW50SAASQQoOdmVyc2lvbl9mYWlsZWQYDCABKAsyJy5zZXh0YW50LnJlZ2lzdHJ5LnYxLlZlcnNpb25GYWlsZWRFdmVudEgAEjsKC2FsaWFzX21vdmVkGA0gASgLMiQuc2V4dGFudC5yZWdpc3RyeS52MS5BbGlhc01vdmVkRXZlbnRIABI/Cg1hbGlhc19kZWxldGVkGA4gASgLMiYuc2V4dGFudC5yZWdpc3RyeS52MS5BbGlhc0RlbGV0ZWRFdmVudEgAEkwKFHZlcnNpb25fbWFya2VkX3N0YWxlGA8gASgLMiwuc2V4dGFudC5yZWdpc3RyeS52MS5WZXJzaW9uTWFya2VkU3RhbGVFdmVudEgAEk4KFXZlcnNpb25fc3RhbGVfY2xlYXJlZBgQIAEoCzItLnNleHRhbnQucmVnaXN0cnkudjEuVmVyc2lvblN0YWxlQ2xlYXJlZEV2ZW50SAASSQoSdmVyc2lvbl92YWxpZGF0aW5nGBEgASgLMisuc2V4dGFudC5yZWdpc3RyeS52MS5WZXJzaW9uVmFsaWRhdGluZ0V2ZW50SABCCQoHcGF5bG9hZCJIChFNb2RlbENyZWF0ZWRFdmVudBIzCgVtb2RlbBgBIAEoCzIkLnNleHRhbnQucmVnaXN0cnkudjEuUmVnaXN0ZXJlZE1vZGVsImcKEU1vZGVsRGVsZXRlZEV2ZW50EjMKBW1vZGVsGAEgASgLMiQuc2V4dGFudC5yZWdpc3RyeS52MS5SZWdpc3RlcmVkTW9kZWwSHQoVZGVsZXRlZF92ZXJzaW9uX2NvdW50GAIgASgFIk8KE1ZlcnNpb25DcmVhdGVkRXZlbnQSOAoNbW9kZWxfdmVyc2lvbhgBIAEoCzIhLnNleHRhbnQucmVnaXN0cnkudjEuTW9kZWxWZXJzaW9uIlIKFlZlcnNpb25WYWxpZGF0aW5nRXZlbnQSOAoNbW9kZWxfdmVyc2lvbhgBIAEoCzIhLnNleHRhbnQucmVnaXN0cnkudjEuTW9kZWxWZXJzaW9uIk0KEVZlcnNpb25SZWFkeUV2ZW50EjgKDW1vZGVsX3ZlcnNpb24YASABKAsyIS5zZXh0YW50LnJlZ2lzdHJ5LnYxLk1vZGVsVmVyc2lvbiJOChJWZXJzaW9uRmFpbGVkRXZlbnQSOAoNbW9kZWxfdmVyc2lvbhgBIAEoCzIhLnNleHRhbnQucmVnaXN0cnkudjEuTW9kZWxWZXJzaW9uIqEBCg9BbGlhc01vdmVkRXZlbnQSNgoGY2hhbmdlGAEgASgLMiYuc2V4dGFudC5yZWdpc3RyeS52MS5BbGlhc0hpc3RvcnlFbnRyeRIRCglwcm90ZWN0ZWQYAiABKAgSLwoHdmVyZGljdBgDIAEoDjIeLnNleHRhbnQudHlwZS52MS5Qb2xpY3lWZXJkaWN0EhIKCm93bmVyX3RlYW0YBCABKAkicgoRQWxpYXNEZWxldGVkRXZlbnQSNgoGY2hhbmdlGAEgASgLMiYuc2V4dGFudC5yZWdpc3RyeS52MS5BbGlhc0hpc3RvcnlFbnRyeRIRCglwcm90ZWN0ZWQYAiABKAgSEgoKb3duZXJfdGVhbRgDIAEoCSKmAQoXVmVyc2lvbk1hcmtlZFN0YWxlRXZlbnQSMwoNYWRkZWRfcmVhc29ucxgBIAMoCzIcLnNleHRhbnQudHlwZS52MS5TdGFsZVJlYXNvbhIxCgthbGxfcmVhc29ucxgCIAMoCzIcLnNleHRhbnQudHlwZS52MS5TdGFsZVJlYXNvbhIPCgdhbGlhc2VzGAMgAygJEhIKCm93bmVyX3RlYW0YBCABKAkidQoYVmVyc2lvblN0YWxlQ2xlYXJlZEV2ZW50EjUKD2NsZWFyZWRfcmVhc29ucxgBIAMoCzIcLnNleHRhbnQudHlwZS52MS5TdGFsZVJlYXNvbhIOCgZyZWFzb24YAiABKAkSEgoKb3duZXJfdGVhbRgDIAEoCSrTAwoRUmVnaXN0cnlFdmVudEtpbmQSIwofUkVHSVNUUllfRVZFTlRfS0lORF9VTlNQRUNJRklFRBAAEiUKIVJFR0lTVFJZX0VWRU5UX0tJTkRfTU9ERUxfQ1JFQVRFRBABEiUKIVJFR0lTVFJZX0VWRU5UX0tJTkRfTU9ERUxfREVMRVRFRBACEicKI1JFR0lTVFJZX0VWRU5UX0tJTkRfVkVSU0lPTl9DUkVBVEVEEAMSJQohUkVHSVNUUllfRVZFTlRfS0lORF9WRVJTSU9OX1JFQURZEAQSJgoiUkVHSVNUUllfRVZFTlRfS0lORF9WRVJTSU9OX0ZBSUxFRBAFEiMKH1JFR0lTVFJZX0VWRU5UX0tJTkRfQUxJQVNfTU9WRUQQBhIlCiFSRUdJU1RSWV9FVkVOVF9LSU5EX0FMSUFTX0RFTEVURUQQBxIsCihSRUdJU1RSWV9FVkVOVF9LSU5EX1ZFUlNJT05fTUFSS0VEX1NUQUxFEAgSLQopUkVHSVNUUllfRVZFTlRfS0lORF9WRVJTSU9OX1NUQUxFX0NMRUFSRUQQCRIqCiZSRUdJU1RSWV9FVkVOVF9LSU5EX1ZFUlNJT05fVkFMSURBVElORxAKQmAKF2Rldi5zZXh0YW50LnJlZ2lzdHJ5LnYxUAFaQ2dpdGh1Yi5jb20vc2V4dGFudC1tbC9zZXh0YW50L2dlbi9nby9zZXh0YW50L3JlZ2lzdHJ5L3YxO3JlZ2lzdHJ5djFiBnByb3RvMw", [file_google_protobuf_timestamp, file_sextant_registry_v1_resources, file_sextant_type_v1_governance, file_sextant_type_v1_model]);
 
 /**
  * RegistryEvent is one entry of the registry's event feed, streamed by WatchRegistryEvents.
@@ -157,6 +157,14 @@ export type RegistryEvent = Message<"sextant.registry.v1.RegistryEvent"> & {
      */
     value: VersionStaleClearedEvent;
     case: "versionStaleCleared";
+  } | {
+    /**
+     * Details of a REGISTRY_EVENT_KIND_VERSION_VALIDATING event.
+     *
+     * @generated from field: sextant.registry.v1.VersionValidatingEvent version_validating = 17;
+     */
+    value: VersionValidatingEvent;
+    case: "versionValidating";
   } | { case: undefined; value?: undefined };
 };
 
@@ -238,6 +246,28 @@ export const VersionCreatedEventSchema: GenMessage<VersionCreatedEvent> = /*@__P
   messageDesc(file_sextant_registry_v1_events, 3);
 
 /**
+ * VersionValidatingEvent carries a model version whose artifact has just been stored and
+ * verified; its onnxruntime validation runs in the background.
+ *
+ * @generated from message sextant.registry.v1.VersionValidatingEvent
+ */
+export type VersionValidatingEvent = Message<"sextant.registry.v1.VersionValidatingEvent"> & {
+  /**
+   * The version in the BASIC view, in status VALIDATING.
+   *
+   * @generated from field: sextant.registry.v1.ModelVersion model_version = 1;
+   */
+  modelVersion?: ModelVersion | undefined;
+};
+
+/**
+ * Describes the message sextant.registry.v1.VersionValidatingEvent.
+ * Use `create(VersionValidatingEventSchema)` to create a new message.
+ */
+export const VersionValidatingEventSchema: GenMessage<VersionValidatingEvent> = /*@__PURE__*/
+  messageDesc(file_sextant_registry_v1_events, 4);
+
+/**
  * VersionReadyEvent carries a model version that has just turned READY.
  *
  * @generated from message sextant.registry.v1.VersionReadyEvent
@@ -256,7 +286,7 @@ export type VersionReadyEvent = Message<"sextant.registry.v1.VersionReadyEvent">
  * Use `create(VersionReadyEventSchema)` to create a new message.
  */
 export const VersionReadyEventSchema: GenMessage<VersionReadyEvent> = /*@__PURE__*/
-  messageDesc(file_sextant_registry_v1_events, 4);
+  messageDesc(file_sextant_registry_v1_events, 5);
 
 /**
  * VersionFailedEvent carries a model version that has just turned FAILED.
@@ -277,7 +307,7 @@ export type VersionFailedEvent = Message<"sextant.registry.v1.VersionFailedEvent
  * Use `create(VersionFailedEventSchema)` to create a new message.
  */
 export const VersionFailedEventSchema: GenMessage<VersionFailedEvent> = /*@__PURE__*/
-  messageDesc(file_sextant_registry_v1_events, 5);
+  messageDesc(file_sextant_registry_v1_events, 6);
 
 /**
  * AliasMovedEvent announces that an alias now points at a (new) version. Serving hot-swaps on it
@@ -321,7 +351,7 @@ export type AliasMovedEvent = Message<"sextant.registry.v1.AliasMovedEvent"> & {
  * Use `create(AliasMovedEventSchema)` to create a new message.
  */
 export const AliasMovedEventSchema: GenMessage<AliasMovedEvent> = /*@__PURE__*/
-  messageDesc(file_sextant_registry_v1_events, 6);
+  messageDesc(file_sextant_registry_v1_events, 7);
 
 /**
  * AliasDeletedEvent announces that an alias no longer exists.
@@ -356,7 +386,7 @@ export type AliasDeletedEvent = Message<"sextant.registry.v1.AliasDeletedEvent">
  * Use `create(AliasDeletedEventSchema)` to create a new message.
  */
 export const AliasDeletedEventSchema: GenMessage<AliasDeletedEvent> = /*@__PURE__*/
-  messageDesc(file_sextant_registry_v1_events, 7);
+  messageDesc(file_sextant_registry_v1_events, 8);
 
 /**
  * VersionMarkedStaleEvent announces that a model version became stale or gained a stale reason.
@@ -400,7 +430,7 @@ export type VersionMarkedStaleEvent = Message<"sextant.registry.v1.VersionMarked
  * Use `create(VersionMarkedStaleEventSchema)` to create a new message.
  */
 export const VersionMarkedStaleEventSchema: GenMessage<VersionMarkedStaleEvent> = /*@__PURE__*/
-  messageDesc(file_sextant_registry_v1_events, 8);
+  messageDesc(file_sextant_registry_v1_events, 9);
 
 /**
  * VersionStaleClearedEvent announces that a model version is no longer stale.
@@ -435,7 +465,7 @@ export type VersionStaleClearedEvent = Message<"sextant.registry.v1.VersionStale
  * Use `create(VersionStaleClearedEventSchema)` to create a new message.
  */
 export const VersionStaleClearedEventSchema: GenMessage<VersionStaleClearedEvent> = /*@__PURE__*/
-  messageDesc(file_sextant_registry_v1_events, 9);
+  messageDesc(file_sextant_registry_v1_events, 10);
 
 /**
  * RegistryEventKind is what happened in one registry event; it always matches the payload set.
@@ -514,6 +544,14 @@ export enum RegistryEventKind {
    * @generated from enum value: REGISTRY_EVENT_KIND_VERSION_STALE_CLEARED = 9;
    */
   VERSION_STALE_CLEARED = 9,
+
+  /**
+   * A model version's artifact was stored and verified and its onnxruntime validation started:
+   * the version is VALIDATING and turns READY or FAILED next. Payload: `version_validating`.
+   *
+   * @generated from enum value: REGISTRY_EVENT_KIND_VERSION_VALIDATING = 10;
+   */
+  VERSION_VALIDATING = 10,
 }
 
 /**
