@@ -194,7 +194,13 @@ class _PipelinedFile:
         if self._error is not None:
             raise self._error
         self._sync_idle.wait()
+        # Linux reports a write-back error once per open file: when the syncer's fdatasync consumed it,
+        # the final fsync succeeds, so the syncer's error must be looked at after it is idle.
+        if self._error is not None:
+            raise self._error
         os.fsync(self._fd)
+        if self._error is not None:
+            raise self._error
         return self._hasher.hexdigest(), self._size
 
     def _hand_over(self, item: bytes | None) -> None:

@@ -134,7 +134,13 @@ class Database:
         """
         dialect = self.engine.dialect
         with _unavailable_on_connection_errors():
-            raw = self.engine.raw_connection()
+            try:
+                raw = self.engine.raw_connection()
+            except dialect.loaded_dbapi.Error as error:
+                # The pool hands the driver's own error through; as SQLAlchemy's it maps to UNAVAILABLE.
+                raise DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error,
+                                          connection_invalidated=dialect.is_disconnect(error, None, None),
+                                          dialect=dialect) from error
             try:
                 transaction = RawTransaction(dialect, raw)
                 transaction.execute("BEGIN IMMEDIATE" if self.dialect == "sqlite" else None)

@@ -16,7 +16,8 @@ is not stored either.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,10 +79,11 @@ class ArtifactTransfer:
         self._store = store
         self._validator = validator
 
-    def upload(self, header: UploadHeader, chunks: Iterable[bytes], *,
-               wait_seconds: float | None = None) -> ModelVersion:
+    def upload(self, header: UploadHeader, chunks: Iterable[bytes], *, wait_until: float | None = None,
+               active: Callable[[], bool] | None = None) -> ModelVersion:
         """Receive, verify, check and durably store a PENDING version's artifact; the version is then
-        VALIDATING (or, with ``header.wait_for_validation``, READY within ``wait_seconds``)."""
+        VALIDATING (or, with ``header.wait_for_validation``, READY by ``wait_until`` on the monotonic
+        clock, while ``active`` says the caller is still there)."""
         check_name(header.model_name, "header.model_name")
         bind_request(model=header.model_name, version=header.version)
         with self._db.read() as session:
@@ -116,8 +118,9 @@ class ArtifactTransfer:
             self._validator.submit(ValidationJob(row.model_id, row.version, principal, request_id_var.get()))
         if not header.wait_for_validation or stored.status != VALIDATING:
             return stored
+        wait_seconds = None if wait_until is None else max(0.0, wait_until - time.monotonic())
         verdict = self._validator.wait(row.model_id, row.version, wait_seconds,
-                                       name=f"{header.model_name}/{header.version}")
+                                       name=f"{header.model_name}/{header.version}", active=active)
         if verdict is None:
             raise DeadlineExceeded(f"version {header.version} of {header.model_name!r} is still VALIDATING at the "
                                    "call's deadline; it turns READY or FAILED later",

@@ -305,12 +305,6 @@ class RegistryRepository:
         return session.execute(sa.select(versions_t.c.id).where(
             versions_t.c.artifact_sha256 == sha256, versions_t.c.status != "FAILED").limit(1)).first() is not None
 
-    def artifact_in_use(self, session: Session, sha256: str) -> bool:
-        """Whether a READY or VALIDATING version (of any model) holds the digest."""
-        return session.execute(sa.select(versions_t.c.id).where(
-            versions_t.c.artifact_sha256 == sha256,
-            versions_t.c.status.in_(("READY", "VALIDATING"))).limit(1)).first() is not None
-
     def validating_versions(self, session: Session) -> list[tuple[int, int]]:
         """(model row id, version number) of every VALIDATING version, oldest first."""
         rows = session.execute(sa.select(versions_t.c.model_id, versions_t.c.version)

@@ -5,7 +5,9 @@ ListAuditRecords is not defined here: the common kit attaches it to every servic
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -208,11 +210,12 @@ class RegistryServicer:
                 yield message.chunk
 
         remaining = context.time_remaining()
-        # Answer a little before the deadline, so the caller reads why rather than its own timeout.
-        wait_seconds = None if remaining is None else max(0.0, remaining - _DEADLINE_MARGIN_SECONDS)
+        # Answer a little before the deadline (the transfer's time included), so the caller reads why
+        # rather than its own timeout; a caller that went away stops the wait.
+        wait_until = None if remaining is None else time.monotonic() + remaining - _DEADLINE_MARGIN_SECONDS
         version = self._transfer.upload(UploadHeader(header.model_name, header.version, header.sha256.lower(),
                                                      header.size_bytes, header.wait_for_validation), chunks(),
-                                        wait_seconds=wait_seconds)
+                                        wait_until=wait_until, active=context.is_active)
         return pb.UploadArtifactResponse(model_version=converters.version_to_proto(version, full=False))
 
     def DownloadArtifact(self, request: pb.DownloadArtifactRequest, _context: grpc.ServicerContext
@@ -339,7 +342,8 @@ def build_servicers(ctx: ServiceContext) -> dict[str, object]:
     ctx.closers.append(policy.close)
     aliases = Aliases(ctx.database, repository, catalog, events, PolicyGate(policy), settings.protected_aliases)
     staleness = Staleness(ctx.database, repository, catalog, events)
-    validator = BackgroundValidator(ctx.database, repository, catalog, events, store)
+    validator = BackgroundValidator(ctx.database, repository, catalog, events, store,
+                                    attempts_dir=Path(settings.data_dir).resolve() / "validation-attempts")
     validator.start()
     ctx.closers.append(validator.stop)
     transfer = ArtifactTransfer(ctx.database, repository, catalog, events, store, validator)

@@ -8,7 +8,7 @@ process fed by a queue (as MLflow's versions go from PENDING_REGISTRATION to REA
 The worker loads the stored artifact (the file itself for the filesystem store, a temporary copy for
 S3), then compare-and-sets the status from VALIDATING to READY or FAILED with the version-finished
 event in the same transaction, so when two replicas validate the same version only one finishes it.
-A FAILED version's bytes are removed unless a READY or VALIDATING version still uses the digest. On
+A FAILED version's bytes are removed unless another version that is not FAILED references the digest. On
 start every VALIDATING version is queued again: an upload that was acknowledged is never forgotten by
 a restart. An unexpected error (the store unreachable) leaves the version VALIDATING and retries it
 after ``retry_seconds``.
@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +42,9 @@ from services.registry.repository import RegistryRepository
 from services.registry.staleness import REGISTRY_PRINCIPAL
 
 _log = get_logger("registry.validator")
+#: Loads of one version this process may start without finishing (the process died in onnxruntime, an
+#: out-of-memory kill, say) before the version is FAILED instead of tried again at every restart.
+MAX_ATTEMPTS = 3
 #: Verdicts kept for uploads that wait on them (the oldest are forgotten first).
 _VERDICTS_KEPT = 1024
 
@@ -68,8 +71,8 @@ class BackgroundValidator:
     """One worker thread validating VALIDATING versions in the order they were queued."""
 
     def __init__(self, database: Database, repository: RegistryRepository, catalog: ModelCatalog,
-                 events: RegistryEventLog, store: ArtifactStore, *, poll_seconds: float = 0.5,
-                 retry_seconds: float = 5.0) -> None:
+                 events: RegistryEventLog, store: ArtifactStore, *, attempts_dir: Path | None = None,
+                 max_attempts: int = MAX_ATTEMPTS, poll_seconds: float = 0.5, retry_seconds: float = 5.0) -> None:
         self._db = database
         self._repo = repository
         self._catalog = catalog
@@ -77,6 +80,10 @@ class BackgroundValidator:
         self._store = store
         self._poll = poll_seconds
         self._retry = retry_seconds
+        self._attempts_dir = attempts_dir
+        self._max_attempts = max_attempts
+        if attempts_dir is not None:
+            attempts_dir.mkdir(parents=True, exist_ok=True)
         self._queue: queue.Queue[ValidationJob | None] = queue.Queue()
         self._stopping = threading.Event()
         self._finished = threading.Condition()
@@ -107,7 +114,8 @@ class BackgroundValidator:
         """Queue a version that has just turned VALIDATING."""
         self._queue.put(job)
 
-    def wait(self, model_id: int, number: int, timeout: float | None, *, name: str = "") -> Verdict | None:
+    def wait(self, model_id: int, number: int, timeout: float | None, *, name: str = "",
+             active: Callable[[], bool] | None = None) -> Verdict | None:
         """The version once it is no longer VALIDATING; None when ``timeout`` seconds pass first (or the
         validator stops); NotFound (naming ``name``, ``model/version``) when it was deleted meanwhile."""
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -124,7 +132,8 @@ class BackgroundValidator:
                 with self._finished:
                     return Verdict(current, self._problems.get(key))
             remaining = None if deadline is None else deadline - time.monotonic()
-            if self._stopping.is_set() or (remaining is not None and remaining <= 0):
+            if self._stopping.is_set() or (remaining is not None and remaining <= 0) or (
+                    active is not None and not active()):
                 return None
             with self._finished:
                 if self._generation == seen:
@@ -158,11 +167,21 @@ class BackgroundValidator:
                 return  # deleted, or finished by another replica
             version = self._catalog.version(session, row)
         log = _log.bind(model=version.model_name, version=version.version)
-        try:
-            with self._local_copy(version.artifact_sha256) as path:
-                problem = check_onnx(path, version.signature)
-        except NotFound:
-            problem = ArtifactProblem("artifact", "the stored artifact is missing")
+        marker = self._begin_attempt(job)
+        if marker is not None and marker[1] > self._max_attempts:
+            problem = ArtifactProblem("artifact", f"validating it stopped the registry {marker[1] - 1} times "
+                                                  "(onnxruntime crashed or ran out of memory loading it)")
+        else:
+            try:
+                with self._local_copy(version.artifact_sha256) as path:
+                    problem = check_onnx(path, version.signature)
+            except NotFound:
+                problem = ArtifactProblem("artifact", "the stored artifact is missing")
+            finally:
+                # The load ended with the process alive (whatever it found, or a store error to retry):
+                # only a load the process died in stays counted.
+                if marker is not None:
+                    marker[0].unlink(missing_ok=True)
         status = READY if problem is None else FAILED
         message = "" if problem is None else problem.message
         with self._db.write() as session:
@@ -171,12 +190,18 @@ class BackgroundValidator:
             if changed:
                 current = self._catalog.version(session, self._repo.version_row(session, job.model_id, job.version))
                 self._events.version_finished(session, current, job.principal, request_id=job.request_id)
+            # Decided in the same write transaction as the verdict: any other version not FAILED (PENDING
+            # ones included, whose upload may be writing the same bytes) keeps the file.
+            unused = changed and status == FAILED and not self._repo.artifact_referenced(session,
+                                                                                          version.artifact_sha256)
+        if marker is not None:
+            marker[0].unlink(missing_ok=True)  # the verdict for a version tried too often
         if not changed:
             log.info("version already finished elsewhere")
         else:
             log.info("version validated", status=status, problem=message or None)
-            if status == FAILED:
-                self._remove_unused(version.artifact_sha256)
+            if unused:
+                self._remove(version.artifact_sha256)
         with self._finished:
             if problem is not None:
                 self._problems[(job.model_id, job.version)] = problem
@@ -185,11 +210,21 @@ class BackgroundValidator:
             self._generation += 1
             self._finished.notify_all()
 
-    def _remove_unused(self, sha256: str) -> None:
-        with self._db.read() as session:
-            in_use = self._repo.artifact_in_use(session, sha256)
-        if in_use:
-            return
+    def _begin_attempt(self, job: ValidationJob) -> tuple[Path, int] | None:
+        """Count a load about to start in a local marker file (removed when it finishes); (path, count)."""
+        if self._attempts_dir is None:
+            return None
+        path = self._attempts_dir / f"{job.model_id}-{job.version}"
+        try:
+            count = int(path.read_text() or 0) + 1
+        except (FileNotFoundError, ValueError):
+            count = 1
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(str(count))
+        os.replace(tmp, path)  # before the load: a crash during it must leave the count behind
+        return path, count
+
+    def _remove(self, sha256: str) -> None:
         try:
             self._store.delete(sha256)
         except Exception as error:  # noqa: BLE001 - an orphan file is harmless; log and go on

@@ -135,10 +135,12 @@ def _status(peers: Peers, name: str, number: int) -> int:
 
 
 def _settled(peers: Peers, name: str, number: int, timeout: float = VALIDATION_WAIT_SECONDS) -> int:
-    """Poll a VALIDATING version until the registry's validator turns it READY or FAILED (bounded)."""
+    """Poll a VALIDATING version until the registry's validator turns it READY or FAILED (bounded); a read
+    that fails (the registry restarting, which requeues the validation) is retried, not taken as an answer."""
     deadline = time.monotonic() + timeout
     status = _status(peers, name, number)
-    while status == registry.MODEL_VERSION_STATUS_VALIDATING and time.monotonic() < deadline:
+    unsettled = (registry.MODEL_VERSION_STATUS_VALIDATING, registry.MODEL_VERSION_STATUS_UNSPECIFIED)
+    while status in unsettled and time.monotonic() < deadline:
         time.sleep(0.2)
         status = _status(peers, name, number)
     return status

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -66,3 +67,14 @@ def test_a_failing_block_leaves_nothing_and_driver_errors_are_sqlalchemy_errors(
     with database.append_transaction() as transaction:  # the pooled connection is usable afterwards
         FAST.run(transaction, [{"name": "after", "at": MOMENT, "blob": b"z"}])
     assert [name for name, _, _ in stored(database)] == ["after"]
+
+
+def test_an_unreachable_database_is_unavailable_not_an_internal_error(tmp_path: Path) -> None:
+    from services.common.errors import Unavailable
+
+    database = Database(f"sqlite:///{tmp_path}")  # a directory: SQLite cannot open it
+    try:
+        with pytest.raises(Unavailable), database.append_transaction() as transaction:
+            FAST.run(transaction, [{"name": "never", "at": MOMENT, "blob": b""}])
+    finally:
+        database.close()

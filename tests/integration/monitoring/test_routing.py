@@ -185,7 +185,8 @@ def test_registry_reference_and_routing_to_the_feature_owner(suite: tuple[Server
                                    signature=signature, artifact_sha256=hashlib.sha256(onnx).hexdigest(),
                                    artifact_size_bytes=len(onnx)))), timeout=10).model_version
     header = reg_pb2.UploadArtifactHeader(model_name="credit", version=created.version,
-                                          sha256=hashlib.sha256(onnx).hexdigest(), size_bytes=len(onnx))
+                                          sha256=hashlib.sha256(onnx).hexdigest(), size_bytes=len(onnx),
+                                          wait_for_validation=True)
     registry.UploadArtifact(iter([reg_pb2.UploadArtifactRequest(header=header),
                                   reg_pb2.UploadArtifactRequest(chunk=onnx)]), timeout=60)
     registry.SetAlias(reg_pb2.SetAliasRequest(model_name="credit", alias="production", version=created.version),

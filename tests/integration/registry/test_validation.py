@@ -13,6 +13,7 @@ from pathlib import Path
 
 import grpc
 import pytest
+import sqlalchemy as sa
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
@@ -225,6 +226,43 @@ def test_a_restart_validates_what_was_left_validating(start_registry: Callable[.
     try:
         assert _settled(client, "m", 1).status == S.MODEL_VERSION_STATUS_READY
         assert client.download("m", version=1)[1] == data
+    finally:
+        client.close()
+
+
+def test_a_version_whose_load_kept_killing_the_registry_is_failed_not_retried(
+        start_registry: Callable[..., RunningServer], database_url: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def unreachable(_data: object, _signature: object) -> object:
+        raise OSError("the artifact store is unreachable")
+
+    monkeypatch.setattr(validation, "check_onnx", unreachable)
+    first = start_registry(database_url)
+    client = RegistryClient(first.address)
+    try:
+        client.create_model("m")
+        data = tiny_onnx()
+        client.create_version("m", data)
+        assert client.upload("m", 1, data, wait=False).status == S.MODEL_VERSION_STATUS_VALIDATING
+    finally:
+        client.close()
+    first.stop(0)
+    monkeypatch.undo()
+    # As the marker stands after MAX_ATTEMPTS loads the process died in (written before each load).
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        model_id = connection.execute(sa.text("SELECT id FROM registered_models WHERE name = 'm'")).scalar_one()
+    engine.dispose()
+    attempts = tmp_path / "data" / "validation-attempts"
+    attempts.mkdir(parents=True, exist_ok=True)
+    (attempts / f"{model_id}-1").write_text(str(validation.MAX_ATTEMPTS))
+    second = start_registry(database_url)
+    client = RegistryClient(second.address)
+    try:
+        failed = _settled(client, "m", 1)
+        assert failed.status == S.MODEL_VERSION_STATUS_FAILED
+        assert f"stopped the registry {validation.MAX_ATTEMPTS} times" in failed.status_message
+        assert not list(attempts.iterdir())
     finally:
         client.close()
 

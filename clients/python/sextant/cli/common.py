@@ -179,7 +179,9 @@ EXIT_BROKEN_PIPE = 141
 def quiet_broken_pipe() -> int:
     """Stdout's reader went away (`sextant ... | head -1`): point stdout at /dev/null so nothing complains
     again when it is flushed at exit, and return :data:`EXIT_BROKEN_PIPE`."""
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
     return EXIT_BROKEN_PIPE
 
 

@@ -69,6 +69,16 @@ def _up(args: argparse.Namespace) -> int:
         return _fail(str(error))
     except KeyboardInterrupt:
         return _fail("interrupted while starting; every service was stopped")
+    try:
+        return _serve_foreground(args, local, endpoints)
+    except BrokenPipeError:
+        if not args.detach:
+            local.stop()  # nobody reads the output any more: a foreground stack must not outlive it
+        raise
+
+
+def _serve_foreground(args: argparse.Namespace, local: stack.Stack, endpoints: list[stack.Endpoint]) -> int:
+    """Print the endpoints; unless detached, wait for Ctrl-C (or a crashed service) and stop the stack."""
     if args.json:
         print(json.dumps({"services": [e.__dict__ | {"address": e.address} for e in endpoints],
                           "state_dir": str(local.state_dir),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,9 @@ class RegistryClient(ServiceClient):
             tags=dict(tags or {}), description=description)
         created = self._call("CreateModelVersion", pb.CreateModelVersionRequest(
             model_name=model_name, model_version=version), timeout).model_version
+        if created.status == resources_pb2.MODEL_VERSION_STATUS_VALIDATING and wait:
+            # The same bytes were uploaded before and are still being validated: wait for the verdict.
+            return self._settled(model_name, created.version, self._bulk(timeout))
         if created.status != resources_pb2.MODEL_VERSION_STATUS_PENDING:
             return created
         header = pb.UploadArtifactHeader(model_name=model_name, version=created.version, sha256=digest,
@@ -120,6 +124,22 @@ class RegistryClient(ServiceClient):
                 yield pb.UploadArtifactRequest(chunk=data[start:start + ARTIFACT_CHUNK_BYTES])
 
         return self._call("UploadArtifact", messages(), self._bulk(timeout)).model_version
+
+    def _settled(self, model_name: str, number: int, timeout: float | None) -> resources_pb2.ModelVersion:
+        """Poll a VALIDATING version until it is READY (returned) or FAILED (InvalidArgument), within ``timeout``."""
+        deadline = time.monotonic() + (timeout or 300.0)
+        while True:
+            current = self.get_version(model_name, number)
+            if current.status == resources_pb2.MODEL_VERSION_STATUS_FAILED:
+                raise errors.InvalidArgumentError(grpc.StatusCode.INVALID_ARGUMENT, current.status_message,
+                                                  reason="ARTIFACT_INVALID")
+            if current.status != resources_pb2.MODEL_VERSION_STATUS_VALIDATING:
+                return current
+            if time.monotonic() >= deadline:
+                raise errors.UnavailableError(grpc.StatusCode.DEADLINE_EXCEEDED,
+                                              f"version {number} of {model_name!r} is still VALIDATING",
+                                              reason="VALIDATION_PENDING")
+            time.sleep(0.2)
 
     def download_model(self, model_name: str, version: int = 0, *, alias: str = "",
                        timeout: float | None = None) -> bytes:
