@@ -27,7 +27,8 @@ class RegistrySettings(ServiceSettings):
                                        "means AWS.")
     s3_prefix: str = setting("registry/", "Key prefix of the registry's objects in the s3 bucket.")
     max_artifact_bytes: int = setting(2 * 1024 * 1024 * 1024, "Largest artifact a version may declare, in bytes "
-                                                                "(an upload is held in memory while it is validated).",
+                                                                "(uploads stream to disk; the background validator "
+                                                                "loads the model in onnxruntime, in memory).",
                                       minimum=1)
     staleness_follower: bool = setting(True, "Follow the feature store's definition changes and mark the "
                                              "model versions they affect stale.")

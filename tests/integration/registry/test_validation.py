@@ -201,9 +201,9 @@ def test_a_validating_version_cannot_be_aliased_or_downloaded(registry: Registry
     registry.stub.SetAlias(pb.SetAliasRequest(model_name="m", alias="staging", version=1), timeout=10)
 
 
-def test_a_restart_validates_what_was_left_validating(start_registry: Callable[..., RunningServer],
-                                                     database_url: str,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def _left_validating(start_registry: Callable[..., RunningServer], database_url: str,
+                     monkeypatch: pytest.MonkeyPatch) -> bytes:
+    """A registry that stopped with version m/1 uploaded but still VALIDATING; returns its bytes."""
     def unreachable(_data: object, _signature: object) -> object:
         raise OSError("the artifact store is unreachable")  # the validator keeps the version and retries
 
@@ -221,6 +221,13 @@ def test_a_restart_validates_what_was_left_validating(start_registry: Callable[.
         client.close()
     first.stop(0)
     monkeypatch.undo()
+    return data
+
+
+def test_a_restart_validates_what_was_left_validating(start_registry: Callable[..., RunningServer],
+                                                     database_url: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _left_validating(start_registry, database_url, monkeypatch)
     second = start_registry(database_url)
     client = RegistryClient(second.address)
     try:
@@ -233,21 +240,7 @@ def test_a_restart_validates_what_was_left_validating(start_registry: Callable[.
 def test_a_version_whose_load_kept_killing_the_registry_is_failed_not_retried(
         start_registry: Callable[..., RunningServer], database_url: str, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    def unreachable(_data: object, _signature: object) -> object:
-        raise OSError("the artifact store is unreachable")
-
-    monkeypatch.setattr(validation, "check_onnx", unreachable)
-    first = start_registry(database_url)
-    client = RegistryClient(first.address)
-    try:
-        client.create_model("m")
-        data = tiny_onnx()
-        client.create_version("m", data)
-        assert client.upload("m", 1, data, wait=False).status == S.MODEL_VERSION_STATUS_VALIDATING
-    finally:
-        client.close()
-    first.stop(0)
-    monkeypatch.undo()
+    _left_validating(start_registry, database_url, monkeypatch)
     # As the marker stands after MAX_ATTEMPTS loads the process died in (written before each load).
     engine = sa.create_engine(database_url)
     with engine.connect() as connection:
