@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 
 import numpy as np
@@ -183,6 +184,28 @@ def packed_online_response(template: OnlineTemplate, columns: list[OnlineColumn]
                      for prefix, column in zip(prefixes, columns, strict=True)])
     response = fs_pb2.GetOnlineFeaturesResponse.FromString(template.head + body)
     response.row_count = rows
+    return response
+
+
+def single_online_response(template: OnlineTemplate, values: list[bytes], event_micros: int
+                           ) -> fs_pb2.GetOnlineFeaturesResponse | None:
+    """The one-row response whose every value is PRESENT, from each column's stored little-endian bytes
+    (what :func:`packed_online_response` builds for that case); None when the bytes do not fit the
+    template's one packed type."""
+    if template.dtype is None or len(values) != len(template.columns):
+        return None
+    wire, array_tag, values_tag = _PACKED_TAGS[template.dtype]
+    size = np.dtype(wire).itemsize
+    if len(values[0]) != size:  # the lookup gives every value the width of its one type
+        return None
+    inner_head = array_tag + _varint(len(values_tag) + len(_varint(size)) + size) + values_tag + _varint(size)
+    head = (fs_pb2.OnlineFeatureColumn(statuses=[features_pb2.FEATURE_VALUE_STATUS_PRESENT],
+                                       event_time_micros=[event_micros]).SerializeToString()
+            + _VALUES_TAG + _varint(len(inner_head) + size) + inner_head)
+    prefixes = template.column_prefixes(len(head) + size)
+    body = b"".join(itertools.chain.from_iterable(zip(prefixes, itertools.repeat(head), values)))
+    response = fs_pb2.GetOnlineFeaturesResponse.FromString(template.head + body)
+    response.row_count = 1
     return response
 
 

@@ -212,6 +212,14 @@ class FeatureStore:
             note_sensitive_read(plan.sensitive)
         return self._lookup.lookup(plan.snapshot, plan.refs, plan.names, keys, row_count)
 
+    def online_single(self, plan: OnlinePlan, keys: Mapping[str, pa.Array]) -> tuple[list[bytes], int] | None:
+        """One entity's values as stored bytes and their event time, when the fast case applies (see
+        :meth:`OnlineLookup.single`); None means: call :meth:`online_features`."""
+        found = self._lookup.single(plan.snapshot, plan.refs, keys)
+        if found is not None and plan.sensitive:
+            note_sensitive_read(plan.sensitive)
+        return found
+
     def materialize(self, views: list[str], start: datetime | None, end: datetime | None,
                     incremental: bool) -> Iterator[Progress]:
         """Offline to online for a time range, view by view."""

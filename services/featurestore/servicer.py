@@ -159,8 +159,15 @@ class FeatureStoreServicer:
                           ) -> fs_pb2.GetOnlineFeaturesResponse:
         plan = self._store.online_plan(request.features, request.full_feature_names)
         keys = converters.entity_keys(request.entity_keys, plan.key_types, self._store.settings.max_online_rows)
-        columns = self._store.online_features(plan, keys, request.entity_keys.row_count)
         template = self._online_template(plan)
+        if request.entity_keys.row_count == 1 and template.dtype is not None:
+            # A serving request's usual shape: one entity, one view of floats, found, no nulls.
+            single = self._store.online_single(plan, keys)
+            if single is not None:
+                response = converters.single_online_response(template, *single)
+                if response is not None:
+                    return response
+        columns = self._store.online_features(plan, keys, request.entity_keys.row_count)
         response = converters.packed_online_response(template, columns, request.entity_keys.row_count)
         if response is None:
             response = fs_pb2.GetOnlineFeaturesResponse()

@@ -9,8 +9,9 @@ then converts once.
 
 from __future__ import annotations
 
+import operator
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,12 @@ from services.featurestore.online.codec import RowCodec
 from services.featurestore.online.store import OnlineStore, encode_keys
 from sextant.featurestore.v1 import resources_pb2
 from sextant.type.v1 import features_pb2
+
+#: Feature types whose stored bytes are their wire bytes in a response (little-endian doubles and
+#: floats, bools as one byte 0/1), so a single entity's values are copied as they are stored.
+_SINGLE_KINDS = frozenset({pa.float64(), pa.float32(), pa.bool_()})
+#: Reads a payload's validity bytes, the tuple they form when nothing is null, reads its value bytes.
+_SingleLayout = tuple[Callable[[bytes], tuple[int, ...]], tuple[int, ...], Callable[[bytes], list[bytes]]]
 
 PRESENT = features_pb2.FEATURE_VALUE_STATUS_PRESENT
 NULL = features_pb2.FEATURE_VALUE_STATUS_NULL
@@ -161,6 +168,68 @@ class OnlineLookup:
             for index, column_values, column_status in zip(indices, values, statuses, strict=True):
                 columns[index] = OnlineColumn(refs[index], names[index], column_values, column_status, event)
         return [c for c in columns if c is not None]
+
+    def single(self, snapshot: DefinitionSnapshot, refs: list[ResolvedRef], keys: Mapping[str, pa.Array]
+               ) -> tuple[list[bytes], int] | None:
+        """One entity's values as the little-endian bytes of each reference, and their event time.
+
+        The common case of a serving request (one entity, one view of fixed-width features, the row
+        found, within its TTL, without nulls) read straight from the payload's bytes, without the
+        column machinery of :meth:`lookup`. None whenever the case is any other (a missing key column,
+        an unknown entity, a value outside its TTL, a null, a version without every wanted feature,
+        mixed types): :meth:`lookup` then answers, statuses and errors included.
+        """
+        groups = self._view_groups(snapshot, refs)
+        if len(groups) != 1:
+            return None
+        view, _indices, key_names, wanted, ttl = groups[0]
+        if any(name not in keys for name in key_names):
+            return None
+        stored = self._store.read_rows(view.name, encode_keys([keys[n] for n in key_names]))
+        if len(stored.position) != 1 or stored.position[0] < 0:
+            return None
+        row = int(stored.position[0])
+        event = int(stored.event_ts[row])
+        if ttl and event < int(time.time() * 1_000_000) - ttl:
+            return None
+        layout = self._single_layout(snapshot, view.name, int(stored.version[row]), wanted)
+        if layout is None:
+            return None
+        payload = stored.payloads[row]
+        validity, all_valid, values = layout
+        if validity(payload) != all_valid:
+            return None  # a null: the batch path gives it its status
+        return values(payload), event
+
+    def _single_layout(self, snapshot: DefinitionSnapshot, view_name: str, version: int,
+                       wanted: tuple[tuple[str, pa.DataType], ...]) -> _SingleLayout | None:
+        """How to read the wanted features out of one of a version's packed payloads (the validity bytes,
+        what they are when nothing is null, the value bytes), when every one is there with one
+        fixed-width type of the packed wire forms; else None."""
+        key = (view_name, version, id(wanted), "single")
+        entry = self._position_cache.get(key)
+        if entry is not None and entry[0] is wanted:
+            return entry[1]  # type: ignore[return-value]
+        layout = None
+        codec = self._codec(snapshot, view_name, version)
+        if codec is not None and codec.packed and wanted:
+            positions, _present, _pairs = self._positions(view_name, version, wanted, codec.schema)
+            kinds = {kind for _name, kind in wanted}
+            if (positions >= 0).all() and len(kinds) == 1 and next(iter(kinds)) in _SINGLE_KINDS:
+                fields = codec.dtype.fields
+                slots = positions.tolist()
+                # itemgetter reads every byte or slice in one C call; the extra last item makes its result a
+                # tuple even for one feature, and is dropped.
+                validity = operator.itemgetter(*[int(fields[f"n{p}"][1]) for p in slots], -1)
+                spans = [slice(int(fields[f"v{p}"][1]), int(fields[f"v{p}"][1]) + fields[f"v{p}"][0].itemsize)
+                         for p in slots]
+                values = operator.itemgetter(*spans, slice(0, 0))
+                layout = (lambda payload: validity(payload)[:-1], (1,) * len(slots),
+                          lambda payload: list(values(payload)[:-1]))
+        if len(self._position_cache) > 4096:
+            self._position_cache.clear()
+        self._position_cache[key] = (wanted, layout)  # type: ignore[assignment]
+        return layout
 
     def _gather(self, snapshot: DefinitionSnapshot, view_name: str, wanted: tuple[tuple[str, pa.DataType], ...],
                 payloads: Sequence[bytes], stored_row: np.ndarray, by_version: dict[int, np.ndarray], row_count: int

@@ -217,3 +217,44 @@ def test_every_feature_type_round_trips_online(sqlite_client: Client) -> None:
         assert list(column.statuses) == [S.FEATURE_VALUE_STATUS_PRESENT, S.FEATURE_VALUE_STATUS_NULL,
                                          S.FEATURE_VALUE_STATUS_NOT_FOUND]
         assert list(column.values.null_rows) == [1, 2]
+
+
+def _row(response: fs_pb2.GetOnlineFeaturesResponse, row: int) -> list[tuple]:
+    """Row ``row`` of every column: (name, status, event time, is null, value)."""
+    out = []
+    for column in response.columns:
+        values = column.values
+        array = getattr(values, values.WhichOneof("values"))
+        out.append((values.name, column.statuses[row], column.event_time_micros[row], row in values.null_rows,
+                    array.values[row]))
+    return out
+
+
+@pytest.mark.parametrize("dtype, values", [
+    (T.DATA_TYPE_FLOAT64, [[0.25, 1.5, -3.0], [0.5, None, 2.0], [9.0, 9.0, 9.0]]),
+    (T.DATA_TYPE_FLOAT32, [[0.25, 1.5, -3.0], [0.5, None, 2.0], [9.0, 9.0, 9.0]]),
+    (T.DATA_TYPE_BOOL, [[True, False, True], [False, None, True], [True, True, True]]),
+])
+def test_one_entity_reads_answer_like_the_same_entity_within_a_batch(online: Client, dtype: int,
+                                                                        values: list[list]) -> None:
+    """A one-entity read (served straight from the stored bytes when it can) answers exactly what the
+    batch path answers for that entity: present, null, outside TTL and unknown entities alike."""
+    online.apply(entity(), view("same", [feature(n, dtype) for n in ("a", "b", "c")], push=True,
+                                ttl=timedelta(hours=1)))
+    arrow = {T.DATA_TYPE_FLOAT64: pa.float64(), T.DATA_TYPE_FLOAT32: pa.float32(), T.DATA_TYPE_BOOL: pa.bool_()}[dtype]
+    times = [NOW - timedelta(minutes=5), NOW - timedelta(minutes=4), NOW - timedelta(hours=2)]
+    table = pa.table({"customer_id": pa.array([1, 2, 3], pa.int64()),
+                      "event_timestamp": pa.array(times, pa.timestamp("us", tz="UTC")),
+                      **{n: pa.array([row[i] for row in values], arrow) for i, n in enumerate(("a", "b", "c"))}})
+    online.stub.PushFeatures(iter([fs_pb2.PushFeaturesRequest(feature_view="same",
+                                                              rows=T.ArrowTable(ipc_stream=ipc(table)))]))
+    selection = refs("same:c", "same:a", "same:b")
+    for key in (1, 2, 3, 99):
+        alone = _read(online, [key], selection)
+        within = _read(online, [key, 1], selection)
+        assert alone.row_count == 1
+        assert _row(alone, 0) == _row(within, 0), key
+        assert [(v.feature_view, v.version) for v in alone.resolved_views] == [("same", 1)]
+    present = _row(_read(online, [1], selection), 0)
+    assert [status for _, status, _, _, _ in present] == [S.FEATURE_VALUE_STATUS_PRESENT] * 3
+    assert [value for *_, value in present] == pytest.approx([values[0][2], values[0][0], values[0][1]])
