@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from services.common.errors import DataLoss, InvalidArgument, NotFound
+from services.common.errors import DataLoss, InvalidArgument, NotFound, Unavailable
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 DEFAULT_CHUNK_BYTES = 1024 * 1024
@@ -256,6 +256,15 @@ class _PipelinedFile:
                 return
 
 
+def _s3_error(error: Exception, sha256: str) -> NotFound | Unavailable:
+    """NotFound for an object S3 says is absent; Unavailable (worth retrying) for any other refusal."""
+    code = getattr(error, "response", {}).get("Error", {}).get("Code")
+    if code in ("404", "NoSuchKey", "NotFound"):
+        return NotFound("artifact", sha256)
+    return Unavailable(f"the artifact store did not answer for {sha256}: {code or error}",
+                       reason="ARTIFACT_STORE_UNAVAILABLE", metadata={"sha256": sha256})
+
+
 def _fsync_directory(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
     try:
@@ -317,8 +326,8 @@ class S3ArtifactStore:
 
         try:
             head = self._client.head_object(Bucket=self.bucket, Key=self._key(sha256))
-        except ClientError:
-            raise NotFound("artifact", sha256) from None
+        except ClientError as error:
+            raise _s3_error(error, sha256) from None
         return ArtifactInfo(sha256.lower(), int(head["ContentLength"]))
 
     def read(self, sha256: str, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[bytes]:
@@ -326,8 +335,8 @@ class S3ArtifactStore:
 
         try:
             body = self._client.get_object(Bucket=self.bucket, Key=self._key(sha256))["Body"]
-        except ClientError:
-            raise NotFound("artifact", sha256) from None
+        except ClientError as error:
+            raise _s3_error(error, sha256) from None
         return _read_chunks(body, chunk_bytes)
 
     def delete(self, sha256: str) -> None:

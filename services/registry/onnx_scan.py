@@ -36,8 +36,10 @@ _MODEL_GRAPH = 7
 # GraphProto fields: node, name, initializer, doc_string, input, output, value_info, sparse_initializer.
 _GRAPH_WIRE_TYPES = {1: _LENGTH, 2: _LENGTH, 5: _LENGTH, 10: _LENGTH, 11: _LENGTH, 12: _LENGTH, 13: _LENGTH,
                      14: _LENGTH, 15: _LENGTH}
-_GRAPH_INITIALIZER, _GRAPH_INPUT, _GRAPH_OUTPUT = 5, 11, 12
+_GRAPH_INITIALIZER, _GRAPH_INPUT, _GRAPH_OUTPUT, _GRAPH_SPARSE_INITIALIZER = 5, 11, 12, 15
 _TENSOR_NAME = 8
+# SparseTensorProto field: values (a TensorProto that carries the initializer's name).
+_SPARSE_VALUES = 1
 
 
 class NotOnnx(ValueError):
@@ -110,6 +112,12 @@ def scan_onnx(data: bytes | memoryview | mmap.mmap) -> GraphInterface:
                 name = _tensor_name(view, start, end)
                 if name:
                     initializers.add(name)
+            elif number == _GRAPH_SPARSE_INITIALIZER:
+                for part, part_wire, part_start, part_end in _fields(view, start, end, "sparse initializer"):
+                    if part == _SPARSE_VALUES and part_wire == _LENGTH:
+                        name = _tensor_name(view, part_start, part_end)
+                        if name:
+                            initializers.add(name)
     fed = tuple(arg for arg in (_graph_arg(raw, "input") for raw in inputs) if arg.name not in initializers)
     return GraphInterface(fed, tuple(_graph_arg(raw, "output") for raw in outputs))
 

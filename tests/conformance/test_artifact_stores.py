@@ -124,3 +124,14 @@ def test_a_failed_validation_stores_nothing(backend: _Backend) -> None:
     assert backend.listing() == []
     info = backend.store.put([b"fine"], validate=lambda path: None)
     assert backend.store.exists(info.sha256)
+
+
+def test_s3_refusals_other_than_a_missing_object_are_unavailable(s3_endpoint: str, tmp_path: Path) -> None:
+    """Only an absent object is NotFound; anything else S3 answers (here: no such bucket) is worth retrying."""
+    from services.common.errors import Unavailable
+
+    credentials = {"aws_access_key_id": "test", "aws_secret_access_key": "test", "region_name": "us-east-1"}
+    store = S3ArtifactStore("no-such-bucket", endpoint_url=s3_endpoint, prefix="models/",
+                            spool_dir=str(tmp_path / "spool"), **credentials)
+    with pytest.raises(Unavailable):
+        store.read("a" * 64)  # (a HEAD cannot tell: S3 answers a bare 404 for a missing bucket too)

@@ -131,3 +131,19 @@ def test_an_empty_file_is_not_onnx(tmp_path: Path) -> None:
     with pytest.raises(NotOnnx):
         scan_onnx_file(empty)
     assert check_structure(empty, _signature()) is not None
+
+
+def test_an_input_fed_by_a_sparse_initializer_is_not_a_graph_input() -> None:
+    values = helper.make_tensor("w", TensorProto.FLOAT, [2], [1.0, 2.0])
+    indices = helper.make_tensor("w_indices", TensorProto.INT64, [2], [0, 3])
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["x"], ["y"])], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4]),
+         helper.make_tensor_value_info("w", TensorProto.FLOAT, [4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 4])],
+        sparse_initializer=[helper.make_sparse_tensor(values, indices, [4])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 15)])
+    model.ir_version = 8
+    scanned = scan_onnx(model.SerializeToString())
+    assert [a.name for a in scanned.inputs] == ["x"]
+    assert [a.name for a in scanned.outputs] == ["y"]
