@@ -343,7 +343,7 @@ def build_servicers(ctx: ServiceContext) -> dict[str, object]:
     aliases = Aliases(ctx.database, repository, catalog, events, PolicyGate(policy), settings.protected_aliases)
     staleness = Staleness(ctx.database, repository, catalog, events)
     validator = BackgroundValidator(ctx.database, repository, catalog, events, store,
-                                    attempts_dir=Path(settings.data_dir).resolve() / "validation-attempts")
+                                    workers=settings.validation_workers, attempts_dir=Path(settings.data_dir).resolve() / "validation-attempts")
     validator.start()
     ctx.closers.append(validator.stop)
     transfer = ArtifactTransfer(ctx.database, repository, catalog, events, store, validator)

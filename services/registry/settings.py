@@ -30,6 +30,8 @@ class RegistrySettings(ServiceSettings):
                                                                 "(uploads stream to disk; the background validator "
                                                                 "loads the model in onnxruntime, in memory).",
                                       minimum=1)
+    validation_workers: int = setting(2, "Threads validating uploaded artifacts in onnxruntime (each load holds "
+                                         "the model in memory); uploads queue behind them.", minimum=1, maximum=16)
     staleness_follower: bool = setting(True, "Follow the feature store's definition changes and mark the "
                                              "model versions they affect stale.")
     staleness_retry_seconds: float = setting(5.0, "Pause before the staleness follower reconnects to an "

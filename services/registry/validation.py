@@ -1,11 +1,12 @@
-"""The background validator: turns VALIDATING versions READY or FAILED after onnxruntime loads them.
+"""The background validators: turn VALIDATING versions READY or FAILED after onnxruntime loads them.
 
 An upload answers once its artifact is durably stored, its sha256 and size verified and its graph's
 inputs and outputs checked against the signature; loading the model in onnxruntime (and comparing the
-class labels) takes longer than the whole transfer, so it runs here, in one daemon worker per registry
-process fed by a queue (as MLflow's versions go from PENDING_REGISTRATION to READY asynchronously).
+class labels) takes longer than the whole transfer, so it runs here, in ``validation_workers`` daemon
+threads per registry process fed by one queue (as MLflow's versions go from PENDING_REGISTRATION to
+READY asynchronously).
 
-The worker loads the stored artifact (the file itself for the filesystem store, a temporary copy for
+A worker loads the stored artifact (the file itself for the filesystem store, a temporary copy for
 S3), then compare-and-sets the status from VALIDATING to READY or FAILED with the version-finished
 event in the same transaction, so when two replicas validate the same version only one finishes it.
 A FAILED version's bytes are removed unless another version that is not FAILED references the digest. On
@@ -71,8 +72,9 @@ class BackgroundValidator:
     """One worker thread validating VALIDATING versions in the order they were queued."""
 
     def __init__(self, database: Database, repository: RegistryRepository, catalog: ModelCatalog,
-                 events: RegistryEventLog, store: ArtifactStore, *, attempts_dir: Path | None = None,
-                 max_attempts: int = MAX_ATTEMPTS, poll_seconds: float = 0.5, retry_seconds: float = 5.0) -> None:
+                 events: RegistryEventLog, store: ArtifactStore, *, workers: int = 1,
+                 attempts_dir: Path | None = None, max_attempts: int = MAX_ATTEMPTS, poll_seconds: float = 0.5,
+                 retry_seconds: float = 5.0) -> None:
         self._db = database
         self._repo = repository
         self._catalog = catalog
@@ -89,7 +91,8 @@ class BackgroundValidator:
         self._finished = threading.Condition()
         self._generation = 0
         self._problems: OrderedDict[tuple[int, int], ArtifactProblem] = OrderedDict()
-        self._thread = threading.Thread(target=self._run, name="registry-validator", daemon=True)
+        self._threads = [threading.Thread(target=self._run, name=f"registry-validator-{i}", daemon=True)
+                         for i in range(max(1, workers))]
 
     def start(self) -> None:
         """Queue every VALIDATING version (left by a previous process or another replica), then start."""
@@ -99,14 +102,18 @@ class BackgroundValidator:
             self._queue.put(ValidationJob(model_id, number))
         if pending:
             _log.info("requeued versions left VALIDATING", count=len(pending))
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop after the validation in progress (if any); queued jobs stay VALIDATING for the next start."""
         self._stopping.set()
-        self._queue.put(None)
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+        deadline = time.monotonic() + timeout
+        for _worker in self._threads:
+            self._queue.put(None)  # one wake-up per worker
+        for thread in self._threads:
+            if thread.is_alive():
+                thread.join(max(0.0, deadline - time.monotonic()))
         with self._finished:
             self._finished.notify_all()
 
