@@ -153,3 +153,34 @@ def test_policy_apply_is_idempotent_and_listed(sx: Sextant) -> None:
     with pytest.raises(errors.InvalidArgumentError) as bad:
         sx.policy.apply_policy("broken", "rules: [\n  {id: a, kind: proxy_detection\n")
     assert bad.value.reason == "POLICY_SOURCE_UNPARSABLE"
+
+
+def test_registering_bytes_still_being_validated_waits_for_their_verdict(sx: Sextant,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """upload_model (wait=True) handed an identical artifact that is still VALIDATING returns it READY."""
+    import threading
+
+    from services.registry import validation
+
+    release = threading.Event()
+    real = validation.check_onnx
+
+    def held(data: object, signature: object) -> object:
+        release.wait(30)
+        return real(data, signature)
+
+    monkeypatch.setattr(validation, "check_onnx", held)
+    sx.registry.create_model("held", owner_team="ml", domain="marketing")
+    data = tiny_onnx(flip=True)
+    first = sx.registry.upload_model("held", data, wait=False)
+    assert first.status == registry_resources.MODEL_VERSION_STATUS_VALIDATING
+    answers: list[registry_resources.ModelVersion] = []
+    waiting = threading.Thread(target=lambda: answers.append(sx.registry.upload_model("held", data)))
+    waiting.start()
+    try:
+        waiting.join(0.6)
+        assert waiting.is_alive() and not answers  # still waiting for the validator
+    finally:
+        release.set()
+    waiting.join(30)
+    assert [(a.version, a.status) for a in answers] == [(first.version, registry_resources.MODEL_VERSION_STATUS_READY)]
