@@ -143,7 +143,8 @@ class Database:
                                           dialect=dialect) from error
             try:
                 transaction = RawTransaction(dialect, raw)
-                transaction.execute("BEGIN IMMEDIATE" if self.dialect == "sqlite" else None)
+                if self.dialect == "sqlite":  # elsewhere the driver opens the transaction itself
+                    transaction.execute("BEGIN IMMEDIATE")
                 try:
                     yield transaction
                 except BaseException:
@@ -189,10 +190,8 @@ class RawTransaction:
         self.dialect = dialect
         self.connection = connection
 
-    def execute(self, sql: str | None) -> None:
-        """Run one parameterless statement (None does nothing)."""
-        if sql is None:
-            return
+    def execute(self, sql: str) -> None:
+        """Run one parameterless statement."""
         cursor = self.connection.cursor()
         try:
             cursor.execute(sql)

@@ -13,6 +13,7 @@ logged.
 from __future__ import annotations
 
 import collections
+import math
 import os
 import struct
 import threading
@@ -132,11 +133,11 @@ class PredictionLog:
         # Ship what was queued when the cycle started, not what arrives while shipping: chasing new
         # arrivals would send a stream of tiny batches (as many as arrive during one call), each
         # costing both sides a whole message. Later arrivals wait for a full batch or the next flush.
-        remaining = len(self._queue)
-        while (remaining > 0 or final) and self._queue:
+        remaining = math.inf if final else len(self._queue)
+        while remaining > 0 and self._queue:
             # One batch at a time with a GIL release in between, so request threads never wait long
             # behind the conversion.
-            batch = _drain(self._queue, self._batch_size if final else min(self._batch_size, remaining))
+            batch = _drain(self._queue, min(self._batch_size, remaining))
             remaining -= len(batch)
             messages = self._to_messages(batch)
             time.sleep(0)

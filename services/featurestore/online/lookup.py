@@ -66,12 +66,14 @@ class OnlineLookup:
         self._codecs: dict[tuple[str, int], RowCodec] = {}
         self._position_cache: dict[tuple, tuple[tuple, _Positions]] = {}
         self._group_cache: dict[int, tuple[list[ResolvedRef], DefinitionSnapshot, list[_ViewGroup]]] = {}
+        self._layouts: dict[tuple[str, int, int], tuple[tuple, _SingleLayout | None]] = {}
 
     def clear_cache(self) -> None:
         """Forget cached codecs (definitions changed)."""
         self._codecs = {}
         self._position_cache = {}
         self._group_cache = {}
+        self._layouts = {}
 
     def _codec(self, snapshot: DefinitionSnapshot, view: str, version: int) -> RowCodec | None:
         key = (view, version)
@@ -206,10 +208,10 @@ class OnlineLookup:
         """How to read the wanted features out of one of a version's packed payloads (the validity bytes,
         what they are when nothing is null, the value bytes), when every one is there with one
         fixed-width type of the packed wire forms; else None."""
-        key = (view_name, version, id(wanted), "single")
-        entry = self._position_cache.get(key)
+        key = (view_name, version, id(wanted))  # ``wanted`` is a cached group's tuple, kept alive by the entry
+        entry = self._layouts.get(key)
         if entry is not None and entry[0] is wanted:
-            return entry[1]  # type: ignore[return-value]
+            return entry[1]
         layout = None
         codec = self._codec(snapshot, view_name, version)
         if codec is not None and codec.packed and wanted:
@@ -226,9 +228,9 @@ class OnlineLookup:
                 values = operator.itemgetter(*spans, slice(0, 0))
                 layout = (lambda payload: validity(payload)[:-1], (1,) * len(slots),
                           lambda payload: list(values(payload)[:-1]))
-        if len(self._position_cache) > 4096:
-            self._position_cache.clear()
-        self._position_cache[key] = (wanted, layout)  # type: ignore[assignment]
+        if len(self._layouts) > 4096:
+            self._layouts.clear()
+        self._layouts[key] = (wanted, layout)
         return layout
 
     def _gather(self, snapshot: DefinitionSnapshot, view_name: str, wanted: tuple[tuple[str, pa.DataType], ...],

@@ -6,12 +6,15 @@ from __future__ import annotations
 import functools
 import hashlib
 import socket
+import threading
 from collections.abc import Iterator
 
 import grpc
 import numpy as np
+import pytest
 
 from services.common.server import RunningServer
+from services.registry import validation
 from sextant.featurestore.v1 import featurestore_service_pb2 as fs_pb2
 from sextant.featurestore.v1 import featurestore_service_pb2_grpc
 from sextant.featurestore.v1 import resources_pb2 as fs_resources_pb2
@@ -250,3 +253,16 @@ def unused_address() -> str:
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         return f"127.0.0.1:{closed.getsockname()[1]}"
+
+
+def hold_validation(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Hold the registry's background validator (of the servers in this process) until the event is set."""
+    release = threading.Event()
+    real = validation.check_onnx
+
+    def held(data: object, signature: object) -> object:
+        release.wait(30)
+        return real(data, signature)
+
+    monkeypatch.setattr(validation, "check_onnx", held)
+    return release

@@ -21,7 +21,13 @@ from services.common.server import RunningServer
 from services.registry import validation
 from sextant.registry.v1 import events_pb2, resources_pb2
 from sextant.registry.v1 import registry_service_pb2 as pb
-from tests.integration.registry.registry_kit import RegistryClient, read_events, tiny_onnx, tiny_signature
+from tests.integration.registry.registry_kit import (
+    RegistryClient,
+    hold_validation,
+    read_events,
+    tiny_onnx,
+    tiny_signature,
+)
 
 S = resources_pb2
 K = events_pb2
@@ -79,14 +85,7 @@ def _unloadable_onnx() -> bytes:
 @pytest.fixture
 def held_validation(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     """Holds the background validator (in this process) until the event is set; set at the end anyway."""
-    release = threading.Event()
-    real = validation.check_onnx
-
-    def held(data: object, signature: object) -> object:
-        release.wait(30)
-        return real(data, signature)
-
-    monkeypatch.setattr(validation, "check_onnx", held)
+    release = hold_validation(monkeypatch)
     yield release
     release.set()
 

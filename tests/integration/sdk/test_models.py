@@ -17,6 +17,7 @@ from sextant.client import Sextant
 from sextant.client.training import TERMINAL_STATES
 from sextant.registry.v1 import resources_pb2 as registry_resources
 from sextant.training.v1 import resources_pb2 as training_resources
+from tests.integration.registry.registry_kit import hold_validation
 from tests.integration.sdk.conftest import Lending
 from tests.integration.sdk.stack import MARKETING_POLICY, entity_rows
 from tests.integration.serving.conftest import N_FEATURES, tiny_onnx
@@ -160,16 +161,7 @@ def test_registering_bytes_still_being_validated_waits_for_their_verdict(sx: Sex
     """upload_model (wait=True) handed an identical artifact that is still VALIDATING returns it READY."""
     import threading
 
-    from services.registry import validation
-
-    release = threading.Event()
-    real = validation.check_onnx
-
-    def held(data: object, signature: object) -> object:
-        release.wait(30)
-        return real(data, signature)
-
-    monkeypatch.setattr(validation, "check_onnx", held)
+    release = hold_validation(monkeypatch)
     sx.registry.create_model("held", owner_team="ml", domain="marketing")
     data = tiny_onnx(flip=True)
     first = sx.registry.upload_model("held", data, wait=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
 import json
 import secrets
 import time
@@ -16,7 +17,9 @@ import jwt
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
+from services import catalog
 from services.common.auth import ROLES, new_api_key
+from services.common.server import RunningServer
 from tests.secret_watch import issue
 
 ISSUER = "sextant-test-issuer"
@@ -133,3 +136,13 @@ ROLE_KEYS: dict[str, tuple[Iterable[str], Iterable[str]]] = {
     **{f"key-{role}": ((role,), ()) for role in ROLES},
     "svc-serving-client": ((), ("predict",)),
 }
+
+
+def start_service(name: str, tmp_path: Path, database_url: str = "", **overrides: Any) -> RunningServer:
+    """Any service on port 0 with its dependencies pointing at a port nobody listens on."""
+    cls = catalog.settings_class(name)
+    fields = {f.name for f in dataclasses.fields(cls)}
+    values: dict[str, Any] = {"port": 0, "data_dir": str(tmp_path / name), "database_url": database_url,
+                              "log_level": "warning"}
+    values.update({f: "127.0.0.1:1" for f in fields if f.endswith("_address") and f != "dask_scheduler_address"})
+    return catalog.start(name, cls(**{**values, **overrides}))

@@ -7,7 +7,6 @@ read of plain features is not; ListAuditRecords pages and filters the log on eve
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,23 +16,13 @@ import pytest
 from google.protobuf import message_factory, timestamp_pb2
 
 from services import catalog
-from services.common.server import RunningServer
 from sextant.featurestore.v1 import featurestore_service_pb2 as fs_pb2
 from sextant.featurestore.v1 import resources_pb2
 from sextant.type.v1 import audit_pb2, tabular_pb2
 from tests.integration.featurestore.helpers import Client, connect, entity, error_info, feature, refs, view
+from tests.integration.security.security_kit import start_service
 
 FS = "/sextant.featurestore.v1.FeatureStoreService/"
-
-
-def start_service(name: str, tmp_path: Path, database_url: str = "", **overrides: Any) -> RunningServer:
-    """Any service on port 0 with its dependencies pointing at a port nobody listens on."""
-    cls = catalog.settings_class(name)
-    fields = {f.name for f in dataclasses.fields(cls)}
-    values: dict[str, Any] = {"port": 0, "data_dir": str(tmp_path / name), "database_url": database_url,
-                              "log_level": "warning"}
-    values.update({f: "127.0.0.1:1" for f in fields if f.endswith("_address") and f != "dask_scheduler_address"})
-    return catalog.start(name, cls(**{**values, **overrides}))
 
 
 def who(principal: str, request_id: str) -> tuple[tuple[str, str], ...]:

@@ -7,11 +7,9 @@ RESOURCE_EXHAUSTED with a RetryInfo, and other principals are unaffected.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import grpc
 import pyarrow as pa
@@ -19,8 +17,6 @@ import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
-from services import catalog
-from services.common.server import RunningServer
 from sextant.featurestore.v1 import featurestore_service_pb2 as fs_pb2
 from sextant.policy.v1 import policy_service_pb2 as policy_pb2
 from sextant.policy.v1 import policy_service_pb2_grpc as policy_grpc
@@ -36,19 +32,10 @@ from tests.integration.featurestore.helpers import (
     refs,
     view,
 )
+from tests.integration.security.security_kit import start_service
 
 LIMIT = 5
 T0 = datetime(2026, 2, 1)
-
-
-def start_service(name: str, tmp_path: Path, database_url: str = "", **overrides: Any) -> RunningServer:
-    """Any service on port 0 with its dependencies pointing at a port nobody listens on."""
-    cls = catalog.settings_class(name)
-    fields = {f.name for f in dataclasses.fields(cls)}
-    values: dict[str, Any] = {"port": 0, "data_dir": str(tmp_path / name), "database_url": database_url,
-                              "log_level": "warning"}
-    values.update({f: "127.0.0.1:1" for f in fields if f.endswith("_address") and f != "dask_scheduler_address"})
-    return catalog.start(name, cls(**{**values, **overrides}))
 
 
 def who(principal: str) -> tuple[tuple[str, str], ...]:
