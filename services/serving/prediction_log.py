@@ -244,7 +244,12 @@ def _row_count(message: mon_pb.LogPredictionsRequest) -> int:
 
 def _columns(name: str, arrays: list[np.ndarray], rows: int) -> dict[str, np.ndarray]:
     """One column per element of a tensor's row: ``name`` for scalars, ``name[i]`` otherwise."""
-    stacked = np.concatenate([a.reshape(a.shape[0], -1) if a.ndim else a.reshape(1, 1) for a in arrays])
+    try:
+        # Every prediction's tensor has the same row shape (one session made them all), so one
+        # concatenation stacks them; only 0-d tensors (which cannot be concatenated) need a reshape.
+        stacked = np.concatenate(arrays).reshape(rows, -1)
+    except ValueError:
+        stacked = np.concatenate([a.reshape(a.shape[0], -1) if a.ndim else a.reshape(1, 1) for a in arrays])
     if stacked.shape[1] == 1:
         return {name: stacked[:, 0]}
     return {f"{name}[{i}]": stacked[:, i] for i in range(stacked.shape[1])}
@@ -253,15 +258,20 @@ def _columns(name: str, arrays: list[np.ndarray], rows: int) -> dict[str, np.nda
 def _table_message(group: list[Prediction]) -> mon_pb.LogPredictionsRequest:
     """One PredictionTable message for predictions of one (model, version, alias, deployment, route)."""
     first = group[0]
-    counts = [next(iter(p.inputs.values())).shape[0] if p.inputs else 1 for p in group]
-    rows = sum(counts)
+    counts = np.array([next(iter(p.inputs.values())).shape[0] if p.inputs else 1 for p in group], dtype=np.int64)
+    rows = int(counts.sum())
+    request_ids = [p.request_id for p in group]
+    if rows == len(group):  # one row per prediction, the usual case on the request path
+        row_index = np.zeros(rows, dtype=np.int32)
+    else:
+        request_ids = np.repeat(np.array(request_ids, dtype=object), counts).tolist()
+        row_index = (np.arange(rows) - np.repeat(np.cumsum(counts) - counts, counts)).astype(np.int32)
     data: dict[str, object] = {
-        "__request_id": pa.array([p.request_id for p, n in zip(group, counts, strict=True) for _ in range(n)],
-                                 pa.string()),
-        "__row_index": pa.array(np.concatenate([np.arange(n, dtype=np.int32) for n in counts])),
-        "__prediction_time": pa.array(np.repeat(np.array([int(p.time_seconds * 1e6) for p in group], dtype=np.int64),
+        "__request_id": pa.array(request_ids, pa.string()),
+        "__row_index": pa.array(row_index),
+        "__prediction_time": pa.array(np.repeat((np.array([p.time_seconds for p in group]) * 1e6).astype(np.int64),
                                                 counts), pa.timestamp("us", tz="UTC")),
-        "__latency_us": pa.array(np.repeat(np.array([int(p.latency_seconds * 1e6) for p in group], dtype=np.int64),
+        "__latency_us": pa.array(np.repeat((np.array([p.latency_seconds for p in group]) * 1e6).astype(np.int64),
                                            counts)),
     }
     input_columns: list[str] = []
@@ -277,7 +287,7 @@ def _table_message(group: list[Prediction]) -> mon_pb.LogPredictionsRequest:
             for label, values in zip(labels, columns.values(), strict=True):
                 data[f"__probability:{label}"] = pa.array(values.astype(np.float64))
         elif labels and len(columns) == 1 and name == "label":
-            data["__predicted_label"] = pa.array([str(v) for v in next(iter(columns.values()))], pa.string())
+            data["__predicted_label"] = _label_texts(next(iter(columns.values())))
         else:
             output_columns.extend(columns)
             data.update({k: _arrow(v) for k, v in columns.items()})
@@ -296,3 +306,10 @@ def _arrow(values: np.ndarray) -> pa.Array:
     if values.dtype == object:
         return pa.array([str(v) for v in values], pa.string())
     return pa.array(values)
+
+
+def _label_texts(values: np.ndarray) -> pa.Array:
+    """Predicted labels as text, as ``str`` writes them (Arrow's cast does so for integers)."""
+    if values.dtype.kind in "iu":
+        return pa.array(values).cast(pa.string())
+    return pa.array([str(v) for v in values], pa.string())

@@ -29,3 +29,21 @@ def test_rows_keep_request_ids_row_indexes_and_class_probabilities() -> None:
     assert table.column("__probability:0").to_pylist() == [0.5, 0.5, 0.5]
     assert list(message.table.input_columns) == ["x[0]", "x[1]"]
     assert list(message.table.output_columns) == []
+
+
+def test_single_row_predictions_and_scalar_outputs_keep_their_values() -> None:
+    group = [Prediction(request_id=f"r{i}", model_name="m", version=1, alias="", deployment="", team="", route=3,
+                        time_seconds=1_800_000_000.25 + i, latency_seconds=0.000_75,
+                        inputs={"x": np.array([[i, -i]], dtype=np.int64)}, output_names=["label", "score"],
+                        outputs=[np.array(["yes" if i else "no"], dtype=object), np.array(i * 0.5)],
+                        class_labels=["no", "yes"])
+             for i in range(3)]
+    table = pa.ipc.open_stream(_table_message(group).table.rows.ipc_stream).read_all()
+    assert table.column("__request_id").to_pylist() == ["r0", "r1", "r2"]
+    assert table.column("__row_index").to_pylist() == [0, 0, 0]
+    assert table.column("__latency_us").to_pylist() == [750, 750, 750]
+    assert [t.timestamp() for t in table.column("__prediction_time").to_pylist()] == [
+        1_800_000_000.25, 1_800_000_001.25, 1_800_000_002.25]
+    assert table.column("x[1]").to_pylist() == [0, -1, -2]
+    assert table.column("__predicted_label").to_pylist() == ["no", "yes", "yes"]
+    assert table.column("score").to_pylist() == [0.0, 0.5, 1.0]
