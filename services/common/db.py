@@ -132,6 +132,33 @@ class Database:
         elsewhere, COMMIT when the block ends and ROLLBACK when it raises. Driver errors surface as
         SQLAlchemy's, so an unreachable database is still UNAVAILABLE.
         """
+        with self._raw_connection() as raw:
+            transaction = RawTransaction(self.engine.dialect, raw)
+            if self.dialect == "sqlite":  # elsewhere the driver opens the transaction itself
+                transaction.execute("BEGIN IMMEDIATE")
+            try:
+                yield transaction
+            except BaseException:
+                transaction.end(commit=False)
+                raise
+            transaction.end(commit=True)
+
+    def read_scalar(self, sql: str) -> Any:
+        """The first column of the first row of one parameterless query, on a pooled driver connection.
+
+        For frequent polls (an event follower's "latest revision"), where a read session costs
+        ~20 times what the database spends answering.
+        """
+        with self._raw_connection() as raw:
+            transaction = RawTransaction(self.engine.dialect, raw)
+            try:
+                return transaction.scalar(sql)
+            finally:
+                transaction.end(commit=False)
+
+    @contextmanager
+    def _raw_connection(self) -> Iterator[Any]:
+        """A pooled driver connection, returned to the pool when the block ends."""
         dialect = self.engine.dialect
         with _unavailable_on_connection_errors():
             try:
@@ -142,15 +169,7 @@ class Database:
                                           connection_invalidated=dialect.is_disconnect(error, None, None),
                                           dialect=dialect) from error
             try:
-                transaction = RawTransaction(dialect, raw)
-                if self.dialect == "sqlite":  # elsewhere the driver opens the transaction itself
-                    transaction.execute("BEGIN IMMEDIATE")
-                try:
-                    yield transaction
-                except BaseException:
-                    transaction.end(commit=False)
-                    raise
-                transaction.end(commit=True)
+                yield raw
             finally:
                 raw.close()
 
@@ -192,9 +211,20 @@ class RawTransaction:
 
     def execute(self, sql: str) -> None:
         """Run one parameterless statement."""
+        self._run(sql, fetch=False)
+
+    def scalar(self, sql: str) -> Any:
+        """Run one parameterless query; the first column of its first row (None when it has no row)."""
+        return self._run(sql, fetch=True)
+
+    def _run(self, sql: str, *, fetch: bool) -> Any:
         cursor = self.connection.cursor()
         try:
             cursor.execute(sql)
+            if not fetch:
+                return None
+            row = cursor.fetchone()
+            return None if row is None else row[0]
         except self.dialect.loaded_dbapi.Error as error:
             raise DBAPIError.instance(sql, (), error, self.dialect.loaded_dbapi.Error, dialect=self.dialect) from error
         finally:

@@ -36,6 +36,8 @@ outbox_events = sa.Table(
 
 # An arbitrary constant naming the outbox's advisory lock on PostgreSQL.
 _PG_LOCK_KEY = 0x5E7A_0B0C
+#: Followers poll this twice per interval, so it runs on a driver connection (see Database.read_scalar).
+_LATEST_REVISION = f"SELECT max(revision) FROM {outbox_events.name}"
 
 
 def create_outbox_table(op: object) -> None:
@@ -90,8 +92,7 @@ class EventOutbox:
 
     def latest_revision(self) -> int:
         """The highest committed revision, 0 when there is none."""
-        with self._db.read() as session:
-            return session.execute(sa.select(sa.func.max(outbox_events.c.revision))).scalar() or 0
+        return self._db.read_scalar(_LATEST_REVISION) or 0
 
     def read_after(self, revision: int, *, limit: int = 500, kinds: Sequence[str] = (),
                    up_to: int | None = None) -> list[StoredEvent]:

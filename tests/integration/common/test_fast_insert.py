@@ -1,4 +1,5 @@
-"""FastInsert and Database.append_transaction store exactly what SQLAlchemy Core would, on SQLite and PostgreSQL."""
+"""FastInsert and Database.append_transaction store exactly what SQLAlchemy Core would, and Database.read_scalar
+reads what it committed, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -76,5 +77,24 @@ def test_an_unreachable_database_is_unavailable_not_an_internal_error(tmp_path: 
     try:
         with pytest.raises(Unavailable), database.append_transaction() as transaction:
             FAST.run(transaction, [{"name": "never", "at": MOMENT, "blob": b""}])
+        with pytest.raises(Unavailable):
+            database.read_scalar("SELECT 1")
     finally:
         database.close()
+
+
+def test_read_scalar_sees_committed_rows_only_and_leaves_no_transaction_open(database: Database) -> None:
+    count = f"SELECT count(*) FROM {rows.name}"
+    assert database.read_scalar(count) == 0
+    assert database.read_scalar(f"SELECT max(id) FROM {rows.name}") is None
+    with pytest.raises(RuntimeError), database.append_transaction() as transaction:
+        FAST.run(transaction, [{"name": "rolled-back", "at": MOMENT, "blob": b""}])
+        assert database.read_scalar(count) == 0  # another connection: the uncommitted row is not visible
+        raise RuntimeError("abandon the transaction")
+    for index in range(24):  # more reads than the pool holds connections: each one went back
+        with database.append_transaction() as transaction:
+            FAST.run(transaction, [{"name": f"kept-{index}", "at": MOMENT, "blob": b""}])
+        assert database.read_scalar(count) == index + 1
+    with pytest.raises(sa.exc.DBAPIError):
+        database.read_scalar("SELECT no_such_column FROM fast_rows")
+    assert database.read_scalar(count) == 24
