@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from services.common.auth import current_principal
-from services.common.db import Database
+from services.common.db import Database, RawTransaction
 from services.common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from services.common.fieldmask import checked_paths
 from services.monitoring import repository as repo
@@ -26,6 +26,8 @@ _METHOD_NAMES = {
     resources_pb2.DRIFT_METHOD_PSI: "psi",
 }
 METHOD_ENUMS = {name: number for number, name in _METHOD_NAMES.items()}
+# Models whose parsed monitors are remembered for ingest; beyond that the memory starts over.
+_MAX_REMEMBERED_MODELS = 1_000
 _UPDATABLE = {"description", "deployment", "window", "features", "drift", "paused", "labels", "drift.overrides",
               "drift.drift_share_threshold", "window.min_rows", "alias", "model_version"}
 
@@ -110,6 +112,8 @@ class MonitorCatalog:
 
     def __init__(self, database: Database) -> None:
         self._db = database
+        # The last views_for_model answer per model with the stored bodies it was parsed from.
+        self._views: dict[str, tuple[list[bytes], list[MonitorView]]] = {}
 
     def create(self, monitor: resources_pb2.Monitor, *, default_created: bool = False) -> resources_pb2.Monitor:
         """Store a new monitor."""
@@ -153,11 +157,22 @@ class MonitorCatalog:
         monitor.last_window_index = int(complete or 0)
         return monitor
 
-    def views_for_model(self, session: sa.orm.Session, model_name: str) -> list[MonitorView]:
-        """Every monitor of a model, inside the caller's transaction."""
-        rows = session.execute(sa.select(repo.monitors).where(repo.monitors.c.model_name == model_name)
-                               .order_by(repo.monitors.c.name)).all()
-        return [MonitorView(resources_pb2.Monitor.FromString(r.body)) for r in rows]
+    def views_for_model(self, connection: sa.Connection | RawTransaction, model_name: str) -> list[MonitorView]:
+        """Every monitor of a model, inside the caller's transaction (a session's connection or a raw one).
+
+        Ingest asks for every message: the stored bodies are read each time (so a monitor created,
+        changed or deleted by any replica counts from the next message on), but parsed only when
+        they differ from the last answer for the model.
+        """
+        bodies = repo.monitor_bodies(connection, model_name)
+        known = self._views.get(model_name)
+        if known is not None and known[0] == bodies:
+            return list(known[1])
+        views = [MonitorView(resources_pb2.Monitor.FromString(body)) for body in bodies]
+        if len(self._views) >= _MAX_REMEMBERED_MODELS:
+            self._views.clear()
+        self._views[model_name] = (bodies, views)
+        return list(views)
 
     def view(self, session: sa.orm.Session, name: str) -> MonitorView:
         """One monitor inside the caller's transaction."""

@@ -72,6 +72,9 @@ class ReferenceBook:
         self._misses: dict[tuple[str, int], float] = {}
         self._facts: dict[tuple[str, int], VersionFacts] = {}
         self._unknown: set[tuple[str, int]] = set()
+        # References stored through this process so far: a lookup that missed while one was stored
+        # does not remember its miss.
+        self._stores = 0
 
     # --- reads -------------------------------------------------------------------------------------
 
@@ -79,25 +82,30 @@ class ReferenceBook:
         """The reference of a version from storage or, on first sight, from the registry; None if none.
 
         A registry that is unreachable or has no profile is remembered for a while, so ingest never
-        waits on it batch after batch.
+        waits on it batch after batch; for that while the database is not read either (a reference set
+        through this process ends the while at once, one set through another replica is seen when it
+        ends), so a version without a reference costs ingest nothing per message.
         """
         key = (model_name, version)
         with self._lock:
             if key in self._layouts:
                 return self._layouts[key]
             missed = self._misses.get(key)
+            stores = self._stores
+        if missed is not None and time.monotonic() - missed < _REGISTRY_RETRY_SECONDS:
+            return None
         with self._db.read() as session:
             row = repo.get_row(session, repo.references, model_name=model_name, model_version=version)
         if row is None:
-            if missed is not None and time.monotonic() - missed < _REGISTRY_RETRY_SECONDS:
-                return None
             try:
                 self.set_from_registry(model_name, version)
             except (NotFound, Unavailable, DeadlineExceeded, FailedPrecondition) as error:
                 with self._lock:
-                    self._misses[key] = time.monotonic()
-                    if error.reason == "MODEL_VERSION_NOT_FOUND":
-                        self._unknown.add(key)
+                    # A reference stored meanwhile (after the read above) must not be hidden by this miss.
+                    if self._stores == stores:
+                        self._misses[key] = time.monotonic()
+                        if error.reason == "MODEL_VERSION_NOT_FOUND":
+                            self._unknown.add(key)
                 return None
             return self.cached(model_name, version)
         return self._remember(row)
@@ -332,6 +340,7 @@ class ReferenceBook:
                 repo.update_row(session, repo.references, {"model_name": reference.model_name,
                                                            "model_version": reference.model_version}, **values)
         with self._lock:
+            self._stores += 1
             self._layouts.pop((reference.model_name, reference.model_version), None)
             self._misses.pop((reference.model_name, reference.model_version), None)
             self._unknown.discard((reference.model_name, reference.model_version))

@@ -16,7 +16,10 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import sqlalchemy as sa
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
+
+from services.common.db import FastInsert, RawTransaction
 
 metadata = sa.MetaData()
 _SEQ = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
@@ -149,15 +152,19 @@ PAYLOAD_COLUMNS = ("__prediction_us", "__deployment", "__predicted_label", "__pr
                    "__status_code")
 
 
-def _placeholder(session: Session) -> str:
-    return "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+# One INSERT per message on the hot path: compiled once, run on the driver's cursor.
+_INSERT_BATCH = FastInsert(prediction_batches, returning="id")
+
+
+def _placeholder(dialect: Any) -> str:
+    return "?" if dialect.paramstyle == "qmark" else "%s"
 
 
 def existing_prediction_keys(session: Session, keys: Sequence[tuple[str, int]]) -> set[tuple[str, int]]:
     """Which (request_id, row_index) keys are already stored."""
     found: set[tuple[str, int]] = set()
     ids = sorted({k[0] for k in keys})
-    mark = _placeholder(session)
+    mark = _placeholder(session.get_bind().dialect)
     connection = session.connection()
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
@@ -167,24 +174,27 @@ def existing_prediction_keys(session: Session, keys: Sequence[tuple[str, int]]) 
     return found
 
 
-def insert_new_keys(session: Session, request_ids: Sequence[str], row_indexes: Sequence[int]) -> tuple[int, np.ndarray]:
+def insert_new_keys(connection: Connection | RawTransaction, request_ids: Sequence[str],
+                    row_indexes: Sequence[int]) -> tuple[int, np.ndarray]:
     """Store the (request_id, row_index) keys not stored yet, in one statement.
 
     Key ``i`` is offered sequence number ``first + i``; keys already stored (or repeated earlier in
     the batch) are skipped by the unique constraint. Returns ``first`` and the positions of the keys
     stored, ascending. Numbers are assigned under the database's write lock, so arrival order is
-    the order of commits.
+    the order of commits. Every statement runs on the driver's cursor of the caller's transaction
+    (a session's connection or a raw one): this is the service's hottest write.
     """
     size = len(request_ids)
     if not size:
         return 0, np.zeros(0, dtype=np.int64)
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_PREDICTIONS_LOCK})
-    first = int(session.execute(sa.select(sa.func.coalesce(sa.func.max(prediction_keys.c.seq), 0))).scalar()) + 1
-    last = first + size - 1
-    mark = _placeholder(session)
-    cursor = session.connection().connection.cursor()
+    mark = _placeholder(connection.dialect)
+    cursor = connection.connection.cursor()
     try:
+        if connection.dialect.name == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_PREDICTIONS_LOCK,))
+        cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM mon_prediction_keys")
+        first = int(cursor.fetchone()[0]) + 1
+        last = first + size - 1
         cursor.executemany(f"INSERT INTO mon_prediction_keys (seq, request_id, row_index) VALUES ({mark}, {mark}, "
                            f"{mark}) ON CONFLICT (request_id, row_index) DO NOTHING",
                            list(zip(range(first, last + 1), request_ids, row_indexes, strict=True)))
@@ -200,14 +210,13 @@ def insert_new_keys(session: Session, request_ids: Sequence[str], row_indexes: S
     return first, np.fromiter((r[0] for r in stored), dtype=np.int64, count=len(stored)) - first
 
 
-def insert_batch(session: Session, model_name: str, model_version: int, received_us: int, ipc: bytes,
-                 seq_base: int, seqs: np.ndarray, prediction_us: np.ndarray) -> int:
+def insert_batch(connection: Connection | RawTransaction, model_name: str, model_version: int, received_us: int,
+                 ipc: bytes, seq_base: int, seqs: np.ndarray, prediction_us: np.ndarray) -> int:
     """Store one batch (blob of all its rows; ``seqs``/``prediction_us`` of the rows stored); returns its id."""
-    result = session.execute(prediction_batches.insert().values(
-        model_name=model_name, model_version=model_version, received_us=received_us, ipc=ipc, seq_base=seq_base,
-        first_seq=int(seqs[0]), last_seq=int(seqs[-1]), min_us=int(prediction_us.min()),
-        max_us=int(prediction_us.max())))
-    return int(result.inserted_primary_key[0])
+    return _INSERT_BATCH.run(connection, [{  # type: ignore[return-value]
+        "model_name": model_name, "model_version": model_version, "received_us": received_us, "ipc": ipc,
+        "seq_base": seq_base, "first_seq": int(seqs[0]), "last_seq": int(seqs[-1]),
+        "min_us": int(prediction_us.min()), "max_us": int(prediction_us.max())}])
 
 
 @dataclass
@@ -304,6 +313,23 @@ def window_predictions(session: Session, model_name: str, model_version: int, de
                                           probabilities=probabilities[i], status_code=status[i],
                                           class_label=class_label, value=value, outcome_id=outcome_id))
     return result
+
+
+# --- monitors --------------------------------------------------------------------------------------
+
+def monitor_bodies(connection: Connection | RawTransaction, model_name: str) -> list[bytes]:
+    """The stored bodies of a model's monitors ordered by name, read on the driver's cursor.
+
+    Ingest reads them for every message inside its transaction; SQLAlchemy's statement machinery
+    would cost many times what the database spends on the query.
+    """
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(f"SELECT body FROM mon_monitors WHERE model_name = {_placeholder(connection.dialect)} "
+                       "ORDER BY name", (model_name,))
+        return [bytes(r[0]) for r in cursor.fetchall()]
+    finally:
+        cursor.close()
 
 
 # --- outcomes --------------------------------------------------------------------------------------

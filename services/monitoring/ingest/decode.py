@@ -20,6 +20,7 @@ from sextant.monitoring.v1 import logs_pb2, monitoring_service_pb2
 _DAY_US = 86_400 * 1_000_000
 _RESERVED_PREFIX = "__"
 _PROBABILITY_PREFIX = "__probability:"
+_MICROS_UTC = pa.timestamp("us", tz="UTC")
 
 
 def _now_us() -> int:
@@ -154,8 +155,8 @@ def _decode_table(table_message: logs_pb2.PredictionTable, message_index: int, m
     if problem:
         return [], [_whole(message_index, *problem)], rows
     try:
-        request_ids = table.column("__request_id").cast(pa.string())
-        times = pc.cast(table.column("__prediction_time"), pa.timestamp("us", tz="UTC")).cast(pa.int64())
+        request_ids = _cast(table.column("__request_id"), pa.string())
+        times = _cast(table.column("__prediction_time"), _MICROS_UTC).cast(pa.int64())
         row_index = _int_column(table, "__row_index", 0)
         status = _int_column(table, "__status_code", 0)
         latency = _int_column(table, "__latency_us", -1)
@@ -207,10 +208,20 @@ def _decode_table(table_message: logs_pb2.PredictionTable, message_index: int, m
     return [group if keep.size == rows else group.take(keep)], rejections, len(rejections)
 
 
+def _cast(column: pa.ChunkedArray, kind: pa.DataType) -> pa.ChunkedArray:
+    # A column already of the type is used as it is: the cast would be a costly no-op.
+    return column if column.type == kind else pc.cast(column, kind)
+
+
 def _int_column(table: pa.Table, name: str, default: int) -> np.ndarray:
     if name not in table.column_names:
         return np.full(table.num_rows, default, dtype=np.int64)
-    column = pc.cast(table.column(name), pa.int64())
+    column = table.column(name)
+    kind = column.type
+    if not column.null_count and pa.types.is_integer(kind) and not pa.types.is_uint64(kind):
+        # What the cast below gives, without the cost of calling Arrow's compute functions.
+        return column.to_numpy().astype(np.int64)
+    column = pc.cast(column, pa.int64())
     return pc.fill_null(column, default).to_numpy(zero_copy_only=False).astype(np.int64)
 
 

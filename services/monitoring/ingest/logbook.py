@@ -14,15 +14,17 @@ from types import SimpleNamespace
 
 import numpy as np
 import pyarrow as pa
+from sqlalchemy import Connection
 
-from services.common.db import Database
+from services.common.db import Database, RawTransaction
 from services.monitoring import repository as repo
 from services.monitoring.ingest.rows import OutcomeRecord, PredictionRows, Rejection
-from services.monitoring.monitors import MonitorCatalog
+from services.monitoring.monitors import MonitorCatalog, MonitorView
 from services.monitoring.naming import now_us
 from services.monitoring.references import ReferenceBook
 from services.monitoring.summaries.column import ColumnValues
-from services.monitoring.summaries.window import WindowSummary
+from services.monitoring.summaries.reference import ReferenceLayout
+from services.monitoring.summaries.window import WindowSummary, schema_errors
 from services.monitoring.windows import WindowKeeper
 
 
@@ -80,6 +82,15 @@ def batch_ipc(rows: PredictionRows) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
+def _watched_rows(view: MonitorView, rows: PredictionRows) -> np.ndarray:
+    """Which rows belong to the monitor's traffic (by their alias and deployment)."""
+    accepted = {combo: view.watches(rows.model_name, rows.model_version, *combo)
+                for combo in set(zip(rows.alias, rows.deployment, strict=True))}
+    if all(accepted.values()):
+        return np.ones(rows.size, bool)
+    return np.asarray([accepted[combo] for combo in zip(rows.alias, rows.deployment, strict=True)], dtype=bool)
+
+
 class PredictionLog:
     """Stores predictions and outcomes and folds predictions into the monitors' windows."""
 
@@ -113,38 +124,75 @@ class PredictionLog:
             known.append(group)
             layouts[(group.model_name, group.model_version)] = cached[0] if cached else None
         groups = known
+        if not groups:
+            return
+        # A message no monitor watches needs only its keys and batch stored, which a raw driver
+        # transaction does for a fraction of a session's cost. When a monitor watches it, nothing is
+        # written there and a session (which the windows and their alert rules need) stores it all.
+        with self._db.append_transaction() as transaction:
+            if not any(self._watching(transaction, group) for group in groups):
+                for group in groups:
+                    stored = self._store(transaction, group, counts)
+                    if stored is not None:
+                        self._count(stored[0], layouts[(group.model_name, group.model_version)], counts, None)
+                return
         with self._db.write() as session:
+            connection = session.connection()
             for group in groups:
-                layout = layouts[(group.model_name, group.model_version)]
-                size = group.size
-                first, fresh = repo.insert_new_keys(session, group.request_id, group.row_index.tolist())
-                counts.duplicates += size - fresh.size
-                if not fresh.size:
+                stored = self._store(connection, group, counts)
+                if stored is None:
                     continue
-                rows = group if fresh.size == size else group.take(fresh)
-                seqs = fresh + first
-                repo.insert_batch(session, group.model_name, group.model_version, now_us(), batch_ipc(group), first,
-                                  seqs, rows.prediction_us)
-                whole = WindowSummary()
-                schema_error = whole.add(rows, layout, exact_limit=self._exact_limit,
-                                         max_categories=self._max_categories, exact_budget=self._exact_budget)
-                counts.accepted += rows.size
-                counts.quality_errors += int(schema_error.sum())
-                for view in self._monitors.views_for_model(session, rows.model_name):
-                    accepted = {combo: view.watches(rows.model_name, rows.model_version, *combo)
-                                for combo in set(zip(rows.alias, rows.deployment, strict=True))}
-                    if all(accepted.values()):
-                        watched = np.ones(rows.size, bool)
-                    else:
-                        watched = np.asarray([accepted[combo] for combo in zip(rows.alias, rows.deployment,
-                                                                               strict=True)], dtype=bool)
-                    if not watched.any():
-                        continue
+                rows, seqs = stored
+                layout = layouts[(group.model_name, group.model_version)]
+                watching = [(view, watched) for view, watched in self._watching(connection, rows) if watched.any()]
+                # The summary of the whole message serves the windows of the monitors watching all of it.
+                whole = WindowSummary() if any(watched.all() for _, watched in watching) else None
+                self._count(rows, layout, counts, whole)
+                for view, watched in watching:
                     if watched.all():
                         self._windows.assign(session, view, rows, seqs, layout, whole)
                     else:
                         picked = np.flatnonzero(watched)
                         self._windows.assign(session, view, rows.take(picked), seqs[picked], layout, None)
+
+    def _watching(self, connection: Connection | RawTransaction, rows: PredictionRows
+                  ) -> list[tuple[MonitorView, np.ndarray]]:
+        """(monitor, which rows it watches) of every monitor watching some of the rows."""
+        watching = []
+        for view in self._monitors.views_for_model(connection, rows.model_name):
+            watched = _watched_rows(view, rows)
+            if watched.any():
+                watching.append((view, watched))
+        return watching
+
+    @staticmethod
+    def _store(connection: Connection | RawTransaction, group: PredictionRows, counts: LogCounts
+               ) -> tuple[PredictionRows, np.ndarray] | None:
+        """Store the group's new keys and its batch: (the rows new, their sequence numbers), None if none is."""
+        size = group.size
+        first, fresh = repo.insert_new_keys(connection, group.request_id, group.row_index.tolist())
+        counts.duplicates += size - fresh.size
+        if not fresh.size:
+            return None
+        rows = group if fresh.size == size else group.take(fresh)
+        seqs = fresh + first
+        repo.insert_batch(connection, group.model_name, group.model_version, now_us(), batch_ipc(group), first,
+                          seqs, rows.prediction_us)
+        return rows, seqs
+
+    def _count(self, rows: PredictionRows, layout: ReferenceLayout | None, counts: LogCounts,
+               whole: WindowSummary | None) -> None:
+        """Count the accepted rows and their data-quality errors, folding them into ``whole`` when given.
+
+        Without a summary to fill only the schema-error mask is computed, which costs far less.
+        """
+        if whole is not None:
+            schema_error = whole.add(rows, layout, exact_limit=self._exact_limit,
+                                     max_categories=self._max_categories, exact_budget=self._exact_budget)
+        else:
+            schema_error = schema_errors(rows, layout)
+        counts.accepted += rows.size
+        counts.quality_errors += int(schema_error.sum())
 
     def log_outcomes(self, outcomes: list[OutcomeRecord]) -> OutcomeCounts:
         """Store outcomes, replacing a different earlier outcome of the same prediction."""

@@ -17,8 +17,10 @@ from services.monitoring.summaries.column import (
     ColumnSummary,
     ColumnValues,
     NumericSummary,
+    categorical_type_errors,
     summary_for,
     summary_from_json,
+    type_errors_for,
 )
 from services.monitoring.summaries.reference import ReferenceColumn, ReferenceLayout
 from services.monitoring.summaries.sketch import QuantileSketch
@@ -208,9 +210,38 @@ class WindowSummary:
         return summary
 
 
-def _provisional(values: ColumnValues) -> ColumnSummary:
+def schema_errors(rows: PredictionRows, layout: ReferenceLayout | None) -> np.ndarray:
+    """The per-row schema-error mask ``WindowSummary().add(rows, layout, ...)`` returns, without the summary.
+
+    Ingest counts data-quality errors in every message but needs the summary itself only for the
+    messages a monitor watches; this is the same check as :meth:`WindowSummary._add_columns` makes
+    for the inputs of a new summary (unexpected, missing and mistyped columns), at a fraction of the cost.
+    """
+    schema_error = np.zeros(rows.size, bool)
+    reference = layout.inputs if layout else None
+    for name, values in rows.inputs.items():
+        if reference is None:
+            schema_error |= (NumericSummary.type_errors(values) if _provisionally_numeric(values)
+                             else categorical_type_errors(values, True, True))
+        elif name in reference:
+            schema_error |= type_errors_for(reference[name], values)
+        else:
+            # An unexpected column: every row that carries it.
+            schema_error |= ~values.absent
+            continue
+        schema_error |= values.absent
+    if reference is not None and any(name not in rows.inputs for name in reference):
+        schema_error[:] = True
+    return schema_error
+
+
+def _provisionally_numeric(values: ColumnValues) -> bool:
     # No reference yet: numbers go to a sketch-only numeric summary (no edges), text to categories.
-    if values.is_number.any() or not values.is_string.any():
+    return bool(values.is_number.any() or not values.is_string.any())
+
+
+def _provisional(values: ColumnValues) -> ColumnSummary:
+    if _provisionally_numeric(values):
         return NumericSummary([], float("-inf"), float("inf"))
     return CategoricalSummary(accepts_numbers=True, accepts_text=True)
 

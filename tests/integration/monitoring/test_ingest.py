@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from sextant.monitoring.v1 import logs_pb2
+from sextant.monitoring.v1 import logs_pb2, resources_pb2
 from sextant.monitoring.v1 import monitoring_service_pb2 as pb
 from tests.integration.monitoring.conftest import (
     BASE_SECONDS,
@@ -140,3 +140,35 @@ def test_partial_replay_stores_only_new_keys_and_traffic_reads_the_originals(ser
     assert reference.profile.row_count == 150 and x.count == 150
     assert (x.min, x.max) == (0.0, 1149.0)
     assert x.mean == np.mean(np.concatenate([np.arange(100), np.arange(1100, 1150)]))
+
+
+def test_a_reference_or_monitor_set_while_predictions_flow_counts_from_the_next_message(server: Server) -> None:
+    rng = np.random.default_rng(5)
+    surprise = [record(f"s{i}", {"x": 0.5, "grade": "a", "owner": True, "surprise": 1.0}, seconds=300 + i)
+                for i in range(4)]
+    # No reference yet (the registry is unreachable): an extra column is no schema error.
+    first = server.stub.LogPredictions(stream(rows("ref", rng.normal(0, 1, 200), rng=rng), surprise[:2]))
+    assert (first.accepted_count, first.data_quality_error_count) == (202, 0)
+    set_traffic_reference(server.stub, 0, 200)
+    second = server.stub.LogPredictions(stream(surprise[2:]))
+    assert (second.accepted_count, second.data_quality_error_count) == (2, 2)
+
+    def last_window() -> int:
+        return server.stub.GetMonitor(pb.GetMonitorRequest(name="credit-watch")).monitor.last_window_index
+
+    monitor = create_monitor(server.stub, rows_per_window=50)
+    server.stub.LogPredictions(stream(rows("live", rng.normal(0, 1, 60), start=1000, rng=rng)))
+    assert last_window() == 1
+    paused = pb.UpdateMonitorRequest(monitor=resources_pb2.Monitor(name="credit-watch", paused=True,
+                                                                   etag=monitor.etag))
+    paused.update_mask.paths.append("paused")
+    monitor = server.stub.UpdateMonitor(paused).monitor
+    server.stub.LogPredictions(stream(rows("paused", rng.normal(0, 1, 100), start=2000, rng=rng)))
+    assert last_window() == 1
+    resumed = pb.UpdateMonitorRequest(monitor=resources_pb2.Monitor(name="credit-watch", paused=False,
+                                                                    etag=monitor.etag))
+    resumed.update_mask.paths.append("paused")
+    server.stub.UpdateMonitor(resumed)
+    server.stub.LogPredictions(stream(rows("resumed", rng.normal(0, 1, 40), start=3000, rng=rng)))
+    report = server.stub.GetDriftReport(pb.GetDriftReportRequest(monitor="credit-watch", window_index=2)).report
+    assert (report.window.row_count, report.window.complete) == (50, True)

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from scipy import stats
 
 from services.monitoring.drift import methods
 from services.monitoring.drift.report import JENSEN_SHANNON, KS, WASSERSTEIN, automatic_method, column_drift
-from services.monitoring.summaries.column import NumericSummary, summary_for, values_from_arrow
-from services.monitoring.summaries.reference import column_from_profile
+from services.monitoring.ingest.rows import PredictionRows
+from services.monitoring.summaries.column import (
+    ABSENT,
+    NumericSummary,
+    summary_for,
+    values_from_arrow,
+    values_from_python,
+)
+from services.monitoring.summaries.reference import column_from_profile, layout_from_profile
 from services.monitoring.summaries.sketch import ALPHA, QuantileSketch
-from services.monitoring.summaries.window import aligned
+from services.monitoring.summaries.window import WindowSummary, aligned, schema_errors
 from sextant.type.v1 import types_pb2
 
 
@@ -124,3 +133,65 @@ def test_a_summary_made_before_the_reference_is_rebinned_from_its_sketch() -> No
     assert np.abs(folded - direct).max() <= 0.02 * 20_000
     result = column_drift("x", reference, rebinned)
     assert not result.drifted
+
+
+def _rows(inputs: dict[str, list[object]]) -> PredictionRows:
+    size = len(next(iter(inputs.values())))
+    return PredictionRows(
+        model_name="m", model_version=1, alias=["production"] * size, deployment=[""] * size,
+        deployment_team=[""] * size, request_id=[f"r{i}" for i in range(size)],
+        row_index=np.zeros(size, np.int64), prediction_us=np.arange(size, dtype=np.int64),
+        status_code=np.zeros(size, np.int64), latency_us=np.full(size, -1, np.int64), predicted_label=[None] * size,
+        predicted_value=np.full(size, np.nan), probabilities=[None] * size,
+        inputs={name: values_from_python(values) for name, values in inputs.items()})
+
+
+def test_the_schema_check_alone_flags_the_rows_the_window_summary_flags() -> None:
+    def column(name: str, dtype: int, categories: dict[str, int] | None = None) -> types_pb2.ColumnProfile:
+        profile = types_pb2.ColumnProfile(name=name, dtype=dtype, count=10, min=0.0, max=1.0)
+        profile.histogram.add(lower=0.0, upper=1.0, count=10)
+        profile.top_categories.extend(types_pb2.CategoryCount(value=v, count=c) for v, c in (categories or {}).items())
+        return profile
+
+    profile = types_pb2.DatasetProfile(row_count=10, columns=[
+        column("x", types_pb2.DATA_TYPE_FLOAT64), column("grade", types_pb2.DATA_TYPE_STRING, {"a": 6, "b": 4}),
+        column("owner", types_pb2.DATA_TYPE_BOOL, {"true": 5, "false": 5}),
+        column("tier", types_pb2.DATA_TYPE_INT64, {"1": 5, "2": 3, "3": 2}),
+        column("any", types_pb2.DATA_TYPE_UNSPECIFIED, {"a": 10}), column("gone", types_pb2.DATA_TYPE_FLOAT64)])
+    mixed = {
+        "x": [0.5, "high", float("nan"), float("inf"), None, ABSENT, 2, True],
+        "grade": ["a", 3.0, None, ABSENT, "zz", "b", False, "a"],
+        "owner": [True, False, 1.0, "yes", None, ABSENT, True, True],
+        "tier": [1, 2, "three", None, 3.5, ABSENT, 1, 2],
+        "any": ["a", 1, None, ABSENT, b"raw", True, 0.5, "b"],
+        "surprise": [ABSENT, 1.0, ABSENT, "s", ABSENT, ABSENT, None, ABSENT],
+    }
+    texts = {"t": ["a", "b", None, ABSENT, "c", "a", "b", "c"], "n": [1, 2, 3, None, ABSENT, 4, 5, 6]}
+    full = layout_from_profile(profile, [])
+    without_gone = layout_from_profile(types_pb2.DatasetProfile(row_count=10, columns=profile.columns[:-1]), [])
+    for inputs, layout in ((mixed, full), (mixed, without_gone), (mixed, None), (texts, None)):
+        rows = _rows(inputs)
+        expected = WindowSummary().add(rows, layout, exact_limit=100, max_categories=10)
+        assert schema_errors(rows, layout).tolist() == expected.tolist()
+    assert not schema_errors(_rows(mixed), without_gone).all()
+
+
+@pytest.mark.parametrize("array", [
+    pa.array([1, -2, None, 2 ** 53, -(2 ** 53)], pa.int64()), pa.array([1, 2, 3], pa.int8()),
+    pa.array([7, None], pa.uint32()), pa.array([2 ** 63 + 1], pa.uint64()), pa.array([2 ** 53 + 1], pa.int64()),
+    pa.array([1.5, None, float("nan"), float("inf")], pa.float32()), pa.array([0.25, -1.0], pa.float16()),
+    pa.array([], pa.int64()), pa.chunked_array([pa.array([1, 2]), pa.array([3, None])]),
+])
+def test_numeric_arrow_columns_read_as_arrows_cast_to_float64_reads_them(array: pa.Array) -> None:
+    combined = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    try:
+        cast = pc.cast(combined, pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:
+        with pytest.raises(pa.ArrowInvalid):
+            values_from_arrow(array)
+        return
+    values = values_from_arrow(array)
+    null = combined.is_null().to_numpy(zero_copy_only=False)
+    assert np.array_equal(values.numbers, np.where(null, np.nan, cast), equal_nan=True)
+    assert values.numbers.dtype == np.float64
+    assert values.null.tolist() == null.tolist() and values.is_number.tolist() == (~null).tolist()
