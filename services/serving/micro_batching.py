@@ -9,6 +9,7 @@ each request is run on its own, so a bad request never fails the others of its b
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,6 +26,8 @@ class _Slot:
     feeds: dict[str, np.ndarray]
     rows: int
     done: threading.Event = field(default_factory=threading.Event)
+    #: ``time.perf_counter()`` when the batch holding this request started executing.
+    executed: float = 0.0
     results: list[np.ndarray] | None = None
     error: SextantError | None = None
 
@@ -44,8 +47,9 @@ class MicroBatcher:
         #: The (max_batch_size, max_queue_delay_us) the batcher was built for.
         self.config: tuple[int, int] = (max_batch_size, max_queue_delay_us)
 
-    def run(self, names: list[str], feeds: dict[str, np.ndarray], rows: int) -> list[np.ndarray]:
-        """The outputs ``names`` for this request's rows, computed in a shared batch."""
+    def run(self, names: list[str], feeds: dict[str, np.ndarray], rows: int) -> tuple[list[np.ndarray], float]:
+        """The outputs ``names`` for this request's rows, computed in a shared batch, and the
+        ``time.perf_counter()`` at which that batch started executing (the end of the queue wait)."""
         slot = _Slot(feeds, rows)
         with self._lock:
             self._pending.append(slot)
@@ -64,10 +68,13 @@ class MicroBatcher:
         if slot.error is not None:
             raise slot.error
         index = {name: i for i, name in enumerate(self._session.output_names)}
-        return [slot.results[index[name]] for name in names]
+        return [slot.results[index[name]] for name in names], slot.executed
 
     def _execute(self, batch: list[_Slot]) -> None:
         session = self._session
+        executed = time.perf_counter()
+        for s in batch:
+            s.executed = executed
         try:
             if len(batch) == 1:
                 merged = batch[0].feeds

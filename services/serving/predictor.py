@@ -6,8 +6,8 @@ Both APIs land here: the Open Inference Protocol (``model_infer`` and friends) a
 
 from __future__ import annotations
 
+import os
 import time
-import uuid
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,9 +21,10 @@ from services.common.errors import (
     Unavailable,
     Unimplemented,
 )
-from services.serving import arrow_io, converters, metrics, routing
+from services.serving import arrow_io, converters, routing
 from services.serving.deployments import DEFAULT_ALIAS, DeploymentCatalog
 from services.serving.feature_lookup import FeatureLookup
+from services.serving.metrics import PREDICTIONS
 from services.serving.micro_batching import MicroBatcher
 from services.serving.model_pool import ModelPool
 from services.serving.prediction_log import Prediction, PredictionLog
@@ -61,7 +62,6 @@ class Predictor:
         self._catalog = catalog
         self._shadow = shadow
         self._max_rows = max_rows
-        self._histograms: dict[tuple[str, int, str], tuple[object, object]] = {}
 
     # --- target resolution ------------------------------------------------------------------------
 
@@ -126,29 +126,27 @@ class Predictor:
     def model_infer(self, request: oip.ModelInferRequest) -> oip.ModelInferResponse:
         """Score one ModelInferRequest; outputs always as raw_output_contents."""
         started = time.perf_counter()
-        metrics.IN_FLIGHT.inc()
+        PREDICTIONS.started()
         target = None
         try:
             target = self.oip_target(request.model_name, request.model_version, request.id)
             session = target.session
             feeds, rows = converters.infer_feeds(request, session, self._max_rows)
             names = converters.requested_outputs([o.name for o in request.outputs], session, "outputs[{}].name")
-            compute_started = time.perf_counter()
-            results = self._run(target, names, feeds, rows)
-            computed = time.perf_counter()
+            results, queued, compute = self._run(target, names, feeds, rows)
             response = converters.infer_response(request, session, names, results)
             self._shadow_score(target, feeds, request.id)
-            self._observe(target, started, computed - compute_started)
+            _observe(target, started, queued, compute)
             if self._prediction_log is not None:
-                self._record(request.id or uuid.uuid4().hex, target, target.route, feeds, names, results, started)
+                self._record(request.id or _new_request_id(), target, target.route, feeds, names, results, started)
             return response
         except SextantError as error:
-            metrics.REQUESTS.labels(request.model_name, error.code.name).inc()
+            PREDICTIONS.failed(request.model_name, error.code.name)
             if target is not None:
                 _count_failure(target.session, started)
             raise
         finally:
-            metrics.IN_FLIGHT.dec()
+            PREDICTIONS.finished()
 
     def model_metadata(self, name: str, version: str) -> oip.ModelMetadataResponse:
         """Name, versions, platform and tensors of a model, from its signature and graph."""
@@ -195,10 +193,10 @@ class Predictor:
     def predict(self, request: pb.PredictRequest) -> pb.PredictResponse:
         """Score the rows of a PredictRequest given by feature values (typed columns or Arrow) or entity keys."""
         started = time.perf_counter()
-        metrics.IN_FLIGHT.inc()
+        PREDICTIONS.started()
         target = None
         try:
-            request_id = request.request_id or uuid.uuid4().hex
+            request_id = request.request_id or _new_request_id()
             kind = request.WhichOneof("input")
             if kind is None:
                 raise InvalidArgument("feature_values", "expected feature_values or entity_keys")
@@ -235,9 +233,7 @@ class Predictor:
             if split is not None:
                 return self._predict_split(request, request_id, target, split, names, feeds, rows, defaulted,
                                            provenance, started, arrow_out)
-            compute_started = time.perf_counter()
-            results = self._run(target, names, feeds, rows)
-            computed = time.perf_counter()
+            results, queued, compute = self._run(target, names, feeds, rows)
             response = pb.PredictResponse(
                 request_id=request_id, deployment=deployment.name if deployment is not None else "",
                 model_name=session.model_name, model_version=session.version, alias=target.alias,
@@ -248,16 +244,16 @@ class Predictor:
                                                           provenance() if provenance is not None else None,
                                                           arrow_out))
             self._shadow_score(target, feeds, request_id)
-            self._observe(target, started, computed - compute_started)
+            _observe(target, started, queued, compute)
             self._record(request_id, target, target.route, feeds, names, results, started)
             return response
         except SextantError as error:
-            metrics.REQUESTS.labels(request.model_name or request.deployment, error.code.name).inc()
+            PREDICTIONS.failed(request.model_name or request.deployment, error.code.name)
             if target is not None:
                 _count_failure(target.session, started)
             raise
         finally:
-            metrics.IN_FLIGHT.dec()
+            PREDICTIONS.finished()
 
     # --- canary split per row by entity key -------------------------------------------------------
 
@@ -296,13 +292,13 @@ class Predictor:
         converters.requested_outputs(names, canary.session, "output_names[{}]")
         sides = ((primary, np.flatnonzero(~mask)), (canary, np.flatnonzero(mask)))
         merged: list[np.ndarray | None] = [None] * len(names)
-        compute = 0.0
+        queue = compute = 0.0
         scored = []
         for side, index in sides:
             part = {name: array[index] for name, array in feeds.items()}
-            compute_started = time.perf_counter()
-            results = self._run(side, names, part, len(index))
-            compute += time.perf_counter() - compute_started
+            results, side_queue, side_compute = self._run(side, names, part, len(index))
+            queue += side_queue
+            compute += side_compute
             for j, array in enumerate(results):
                 if merged[j] is None:
                     merged[j] = np.empty((rows, *array.shape[1:]), dtype=array.dtype)
@@ -327,23 +323,27 @@ class Predictor:
             response.features.CopyFrom(_features_used(feeds, rows, defaulted,
                                                       provenance() if provenance is not None else None, arrow_out))
         self._shadow_score(primary, feeds, request_id)
-        self._observe(primary, started, compute)
+        _observe(primary, started, queue, compute)
         return response
 
     # --- helpers ------------------------------------------------------------------------------------
 
-    def _run(self, target: Target, names: list[str], feeds: dict, rows: int) -> list:
+    def _run(self, target: Target, names: list[str], feeds: dict, rows: int) -> tuple[list, float, float]:
+        """The outputs, the seconds waited for a micro-batch and the seconds the execution took."""
         deployment = target.deployment
         session = target.session
+        started = time.perf_counter()
         if deployment is None or not deployment.micro_batching.enabled:
-            return session.run(names, feeds, rows)
+            results = session.run(names, feeds, rows)
+            return results, 0.0, time.perf_counter() - started
         key = (deployment.name, session.model_name, session.version)
         batcher = self._batchers.get(key)
         config = deployment.micro_batching
         if batcher is None or batcher.config != (config.max_batch_size, config.max_queue_delay_us):
             batcher = MicroBatcher(session, config.max_batch_size, config.max_queue_delay_us)
             self._batchers[key] = batcher
-        return batcher.run(names, feeds, rows)
+        results, executed = batcher.run(names, feeds, rows)
+        return results, executed - started, time.perf_counter() - executed
 
     def _shadow_score(self, target: Target, feeds: dict, request_id: str) -> None:
         deployment = target.deployment
@@ -376,18 +376,17 @@ class Predictor:
             latency_seconds=time.perf_counter() - started, inputs=feeds, output_names=names, outputs=results,
             class_labels=session.signature.class_labels))
 
-    def _observe(self, target: Target, started: float, compute: float) -> None:
-        session = target.session
-        key = (session.model_name, session.version, target.alias)
-        pair = self._histograms.get(key)
-        if pair is None:
-            labels = (session.model_name, session.version_text, target.alias)
-            pair = (metrics.REQUEST_SECONDS.labels(*labels), metrics.COMPUTE_SECONDS.labels(*labels),
-                    metrics.REQUESTS.labels(session.model_name, "OK"))
-            self._histograms[key] = pair
-        pair[0].observe(time.perf_counter() - started)
-        pair[1].observe(compute)
-        pair[2].inc()
+
+
+def _observe(target: Target, started: float, queued: float, compute: float) -> None:
+    session = target.session
+    PREDICTIONS.succeeded(session.model_name, session.version_text, target.alias, time.perf_counter() - started,
+                           queued, compute)
+
+
+def _new_request_id() -> str:
+    """A request id for a prediction whose caller gave none (unique per prediction, also within a stream)."""
+    return os.urandom(16).hex()
 
 
 def _arrow_output(output_format: int, arrow_in: bool) -> bool:

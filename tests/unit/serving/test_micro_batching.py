@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -33,12 +34,16 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> ModelSession:
 def test_concurrent_requests_are_merged_and_split_back(session: ModelSession) -> None:
     batcher = MicroBatcher(session, max_batch_size=64, max_queue_delay_us=20_000)
     results: dict[int, np.ndarray] = {}
+    waits: dict[int, float] = {}
     start = threading.Barrier(8)
 
     def call(i: int) -> None:
         start.wait()
         rows = np.full((i % 3 + 1, 2), float(i), dtype=np.float32)
-        results[i] = batcher.run(["y"], {"x": rows}, rows.shape[0])[0]
+        queued = time.perf_counter()
+        outputs, executed = batcher.run(["y"], {"x": rows}, rows.shape[0])
+        results[i] = outputs[0]
+        waits[i] = executed - queued
 
     threads = [threading.Thread(target=call, args=(i,)) for i in range(8)]
     for thread in threads:
@@ -48,6 +53,7 @@ def test_concurrent_requests_are_merged_and_split_back(session: ModelSession) ->
     for i in range(8):
         assert results[i].tolist() == [[2.0 * i, 2.0 * i]] * (i % 3 + 1)
     assert 1 <= batcher.batches < 8
+    assert all(wait >= 0 for wait in waits.values())  # each request's batch ran after it queued
 
 
 def test_a_bad_request_does_not_fail_its_batch(session: ModelSession) -> None:
@@ -57,7 +63,7 @@ def test_a_bad_request_does_not_fail_its_batch(session: ModelSession) -> None:
 
     def good() -> None:
         start.wait()
-        outcomes["good"] = batcher.run(["y"], {"x": np.ones((1, 2), dtype=np.float32)}, 1)[0].tolist()
+        outcomes["good"] = batcher.run(["y"], {"x": np.ones((1, 2), dtype=np.float32)}, 1)[0][0].tolist()
 
     def bad() -> None:
         start.wait()
