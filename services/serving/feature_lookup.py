@@ -35,8 +35,9 @@ class FeatureLookup:
             raise ValueError(f"chunk_rows must be positive, got {chunk_rows}")
         self._featurestore = featurestore
         self._chunk_rows = chunk_rows
-        #: session → {input name: feature reference}, forgotten with the session.
-        self._fed: weakref.WeakKeyDictionary[ModelSession, dict] = weakref.WeakKeyDictionary()
+        #: session → ({input name: feature reference}, the selection asking for them), forgotten with the session.
+        self._fed: weakref.WeakKeyDictionary[ModelSession, tuple[dict, features_pb2.FeatureSelection]] = (
+            weakref.WeakKeyDictionary())
 
     def columns(self, session: ModelSession, keys: tabular_pb2.ColumnBatch, supplied: tabular_pb2.ColumnBatch
                 ) -> tuple[list[InputColumn], int, Callable[[], list[serving_pb.FeatureProvenance]]]:
@@ -49,10 +50,12 @@ class FeatureLookup:
         if rows <= 0 or not keys.columns:
             raise InvalidArgument("entity_keys.keys", "expected at least one join-key column with one row per "
                                                       "prediction")
-        fed = self._fed.get(session)
-        if fed is None:
+        known = self._fed.get(session)
+        if known is None:
             fed = {spec.name: spec.feature for spec in session.signature.inputs if spec.feature.feature_view}
-            self._fed[session] = fed
+            known = self._fed[session] = (fed, features_pb2.FeatureSelection(
+                references=features_pb2.FeatureReferenceList(references=list(fed.values()))))
+        fed, selection = known
         if not fed:
             raise FailedPrecondition(f"model {session.model_name!r} version {session.version} has no input fed from "
                                      f"a feature; send feature_values", reason="NO_FEATURE_INPUTS",
@@ -65,8 +68,6 @@ class FeatureLookup:
                                       f"{fed[column.name].feature} and may not be supplied",
                                       metadata={"tensor": column.name})
             supplied_by_name[column.name] = (j, column)
-        selection = features_pb2.FeatureSelection(references=features_pb2.FeatureReferenceList(
-            references=list(fed.values())))
         response = self._lookup(selection, keys, rows)
         by_feature = {(c.feature_view, c.feature): c for c in response.columns}
         columns: list[InputColumn] = []
