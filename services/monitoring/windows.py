@@ -8,6 +8,7 @@ version. On completion the ``on_complete`` callback evaluates the monitor's aler
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -40,12 +41,18 @@ class WindowRecord:
     update_us: int
 
     @classmethod
-    def from_row(cls, row: object) -> WindowRecord:
-        """A window from its table row."""
+    def from_row(cls, row: object, summary: WindowSummary | None = None) -> WindowRecord:
+        """A window from its table row (``summary`` in place of the row's, when given)."""
         return cls(row.monitor, int(row.window_index), int(row.model_version), int(row.start_us),  # type: ignore[attr-defined]
                    int(row.end_us), row.first_seq, row.last_seq, int(row.row_count),  # type: ignore[attr-defined]
-                   bool(row.complete), WindowSummary.from_bytes(row.summary),  # type: ignore[attr-defined]
+                   bool(row.complete),
+                   summary if summary is not None else WindowSummary.from_bytes(row.summary),  # type: ignore[attr-defined]
                    int(row.update_us))  # type: ignore[attr-defined]
+
+    def key(self) -> tuple[object, ...]:
+        """Everything stored of the window but its summary."""
+        return (self.monitor, self.index, self.model_version, self.start_us, self.end_us, self.first_seq,
+                self.last_seq, self.row_count, self.complete, self.update_us)
 
     def values(self) -> dict[str, object]:
         """The table row of this window."""
@@ -56,6 +63,10 @@ class WindowRecord:
 
 
 CompletionCallback = Callable[[Session, MonitorView, WindowRecord], None]
+# The window columns but the summary: enough to tell whether a remembered summary is the stored one.
+_WITHOUT_SUMMARY = [column for column in repo.windows.c if column.key != "summary"]
+# Open windows whose summaries are remembered; beyond that the memory starts over.
+_MAX_OPEN_SUMMARIES = 1_000
 
 
 class WindowKeeper:
@@ -67,6 +78,13 @@ class WindowKeeper:
         self._max_categories = max_categories
         self._grace_us = grace_us
         self.on_complete: CompletionCallback = lambda _s, _m, _w: None
+        # The summary of each open window as this process last saved it, keyed by (monitor, index),
+        # with the rest of the row it was saved with: while the stored row still equals that, the
+        # stored summary is this one, and the next message folds into it without reading and
+        # parsing the blob again. An entry is taken out while in use, so a transaction that rolls
+        # back leaves no summary behind that the database does not hold.
+        self._open: dict[tuple[str, int], tuple[tuple[object, ...], WindowSummary]] = {}
+        self._open_lock = threading.Lock()
 
     def _summarise(self, rows: PredictionRows, layout: ReferenceLayout | None) -> WindowSummary:
         summary = WindowSummary()
@@ -76,19 +94,36 @@ class WindowKeeper:
 
     def assign(self, session: Session, view: MonitorView, rows: PredictionRows, seqs: np.ndarray,
                layout: ReferenceLayout | None, whole: WindowSummary | None) -> None:
-        """Fold rows (all of one version, in arrival order) into the monitor's windows."""
+        """Fold rows (all of one version, in arrival order) into the monitor's windows.
+
+        ``whole``, the summary of all the rows when given, may become part of a window's summary,
+        which this keeper remembers: it must be given to one monitor's windows only.
+        """
         if view.monitor.window.WhichOneof("size") == "row_count":
             self._assign_by_count(session, view, rows, seqs, layout, whole)
         else:
             self._assign_by_time(session, view, rows, seqs, layout, whole)
 
     def _latest(self, session: Session, monitor: str) -> WindowRecord | None:
-        query = (sa.select(repo.windows).where(repo.windows.c.monitor == monitor)
+        """The monitor's latest window; the summary of a completed one is left empty (nothing adds to it)."""
+        query = (sa.select(*_WITHOUT_SUMMARY).where(repo.windows.c.monitor == monitor)
                  .order_by(repo.windows.c.window_index.desc()).limit(1))
         if session.bind is not None and session.bind.dialect.name == "postgresql":
             query = query.with_for_update()
         row = session.execute(query).first()
-        return WindowRecord.from_row(row) if row is not None else None
+        return self._record(session, row, summary=not row.complete) if row is not None else None
+
+    def _record(self, session: Session, row: object, *, summary: bool = True) -> WindowRecord:
+        """The window of a row read without its summary, with the summary remembered or read and parsed."""
+        window = WindowRecord.from_row(row, WindowSummary())
+        with self._open_lock:
+            remembered = self._open.pop((window.monitor, window.index), None)
+        if remembered is not None and remembered[0] == window.key():
+            window.summary = remembered[1]
+        elif summary:
+            full = repo.get_row(session, repo.windows, monitor=window.monitor, window_index=window.index)
+            window = WindowRecord.from_row(full)
+        return window
 
     def _save(self, session: Session, window: WindowRecord, new: bool) -> None:
         window.update_us = now_us()
@@ -98,6 +133,13 @@ class WindowKeeper:
         else:
             repo.update_row(session, repo.windows, {"monitor": window.monitor, "window_index": window.index},
                             **values)
+        with self._open_lock:
+            if window.complete:
+                self._open.pop((window.monitor, window.index), None)
+                return
+            if len(self._open) >= _MAX_OPEN_SUMMARIES:
+                self._open.clear()
+            self._open[(window.monitor, window.index)] = (window.key(), window.summary)
 
     def _complete(self, session: Session, view: MonitorView, window: WindowRecord, new: bool) -> None:
         window.complete = True
@@ -149,7 +191,7 @@ class WindowKeeper:
         unique_starts = np.unique(starts)
         for start in unique_starts.tolist():
             positions = np.flatnonzero(starts == start)
-            row = session.execute(sa.select(repo.windows).where(
+            row = session.execute(sa.select(*_WITHOUT_SUMMARY).where(
                 repo.windows.c.monitor == view.name, repo.windows.c.start_us == start,
                 repo.windows.c.model_version == rows.model_version)).first()
             new = row is None
@@ -159,7 +201,7 @@ class WindowKeeper:
                 window = WindowRecord(view.name, int(highest) + 1, rows.model_version, int(start),
                                       int(start + duration), None, None, 0, False, WindowSummary(), 0)
             else:
-                window = WindowRecord.from_row(row)
+                window = self._record(session, row)
             if unique_starts.size == 1 and whole is not None:
                 window.summary.merge(whole)
             else:

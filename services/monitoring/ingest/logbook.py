@@ -150,7 +150,10 @@ class PredictionLog:
                 self._count(rows, layout, counts, whole)
                 for view, watched in watching:
                     if watched.all():
+                        # A window may take over the objects of the summary it merges, so the
+                        # summary of the whole message serves one monitor; others summarise anew.
                         self._windows.assign(session, view, rows, seqs, layout, whole)
+                        whole = None
                     else:
                         picked = np.flatnonzero(watched)
                         self._windows.assign(session, view, rows.take(picked), seqs[picked], layout, None)

@@ -27,7 +27,11 @@ _FLOAT64_EXACT = 2 ** 53
 
 @dataclass
 class ColumnValues:
-    """One column of a batch: values as numbers and/or text, with null and absence masks."""
+    """One column of a batch: values as numbers and/or text, with null and absence masks.
+
+    A row is at most one of number, text, null and absent (a row none of them is a value that is
+    neither, such as bytes); the summaries rely on it.
+    """
 
     numbers: np.ndarray          # float64; NaN where the value is not a number
     strings: np.ndarray | None   # object; None where the value is not text (or bool as "true"/"false")
@@ -143,21 +147,33 @@ class NumericSummary:
 
     def add(self, data: ColumnValues, exact_limit: int) -> np.ndarray:
         """Add a batch's values; returns the per-row type-error mask."""
-        finite = data.is_number & np.isfinite(data.numbers)
-        type_error = _numeric_type_errors(data, finite)
-        values = data.numbers[finite]
+        finite = np.isfinite(data.numbers)
+        if finite.all() and data.is_number.all():
+            # Every row a finite number (so none null or absent): the masks need no work.
+            values = data.numbers
+            type_error = np.zeros(data.size, bool)
+        else:
+            finite &= data.is_number
+            type_error = _numeric_type_errors(data, finite)
+            values = data.numbers[finite]
+            self.nulls += int(data.null.sum())
+            self.absent += int(data.absent.sum())
+            self.type_errors += int(type_error.sum())
         self.count += data.size
-        self.nulls += int(data.null.sum())
-        self.absent += int(data.absent.sum())
-        self.type_errors += int(type_error.sum())
         if values.size:
             self.n += int(values.size)
             self.total += float(values.sum())
             self.total_sq += float(np.dot(values, values))
             self.minimum = min(self.minimum, float(values.min()))
             self.maximum = max(self.maximum, float(values.max()))
-            self.out_of_range += int(((values < self.ref_min) | (values > self.ref_max)).sum())
-            self.histogram += np.bincount(self._slots(values), minlength=self.histogram.size)
+            if self.edges:
+                self.out_of_range += int(((values < self.ref_min) | (values > self.ref_max)).sum())
+                self.histogram += np.bincount(self._slots(values), minlength=self.histogram.size)
+            else:
+                # A provisional summary (no reference): one bin, and its range holds every finite value.
+                if self.ref_min > -np.inf or self.ref_max < np.inf:
+                    self.out_of_range += int(((values < self.ref_min) | (values > self.ref_max)).sum())
+                self.histogram[0] += values.size
             self.sketch.add(values)
             if self.values is not None:
                 if self.values.size + values.size <= exact_limit:

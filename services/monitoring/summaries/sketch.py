@@ -19,6 +19,8 @@ _LOG_GAMMA = math.log(_GAMMA)
 # Values closer to zero than this are counted as zero.
 _MIN_MAGNITUDE = 1e-9
 _EMPTY = np.zeros(0, dtype=np.int64)
+# Widest key range two sketches are combined on densely (a few thousand buckets cover 1e-9 to 1e300).
+_DENSE_SPAN = 65_536
 
 
 def _combine(keys_a: np.ndarray, counts_a: np.ndarray, keys_b: np.ndarray,
@@ -27,6 +29,16 @@ def _combine(keys_a: np.ndarray, counts_a: np.ndarray, keys_b: np.ndarray,
         return keys_b, counts_b
     if keys_b.size == 0:
         return keys_a, counts_a
+    low = min(int(keys_a.min()), int(keys_b.min()))
+    span = max(int(keys_a.max()), int(keys_b.max())) - low + 1
+    if span <= _DENSE_SPAN and counts_a.all() and counts_b.all():
+        # Keys are unique on each side and span little, so adding the counts on a dense range
+        # gives what sorting the union does, several times faster.
+        dense = np.zeros(span, dtype=np.int64)
+        dense[keys_a - low] += counts_a
+        dense[keys_b - low] += counts_b
+        present = np.flatnonzero(dense)
+        return present + low, dense[present]
     keys, inverse = np.unique(np.concatenate([keys_a, keys_b]), return_inverse=True)
     counts = np.bincount(inverse, weights=np.concatenate([counts_a, counts_b]), minlength=keys.size)
     return keys, counts.astype(np.int64)
@@ -51,9 +63,13 @@ class QuantileSketch:
             return
         magnitude = np.abs(values)
         small = magnitude < _MIN_MAGNITUDE
-        self.zeros += int(small.sum())
-        for positive in (True, False):
-            selected = magnitude[((values > 0) if positive else (values < 0)) & ~small]
+        zeros = int(small.sum())
+        self.zeros += zeros
+        # Mostly every value is positive: then the magnitudes are the values, and no selection is needed.
+        signs = (True,) if not zeros and values.min() > 0 else (True, False)
+        for positive in signs:
+            selected = (magnitude if len(signs) == 1
+                        else magnitude[((values > 0) if positive else (values < 0)) & ~small])
             if selected.size == 0:
                 continue
             raw = np.ceil(np.log(selected) / _LOG_GAMMA).astype(np.int64)

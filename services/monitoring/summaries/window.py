@@ -159,23 +159,26 @@ class WindowSummary:
                 "exn": self.estimated_rows, "tm": self.teams}
 
     def to_bytes(self) -> bytes:
-        """A compact binary form: a JSON header, then every numpy array (values, histograms, sketches) raw."""
+        """A compact binary form: a JSON header, then every numpy array (values, histograms, sketches) raw.
+
+        Each array is written as ``{"@": [offset, size, dtype]}`` in the header, in the order the
+        encoder meets them; letting the C encoder call back for arrays costs a fraction of walking
+        the tree in Python first (a window is rewritten with every message its monitor watches).
+        """
         chunks: list[bytes] = []
         offset = 0
 
-        def extract(node: Any) -> Any:
+        def place(node: Any) -> Any:
             nonlocal offset
-            if isinstance(node, np.ndarray):
-                raw = np.ascontiguousarray(node).tobytes()
-                chunks.append(raw)
-                placed = {"@": [offset, int(node.size), node.dtype.str]}
-                offset += len(raw)
-                return placed
-            if isinstance(node, dict):
-                return {key: extract(value) for key, value in node.items()}
-            return node
+            if not isinstance(node, np.ndarray):
+                raise TypeError(f"Object of type {type(node).__name__} is not JSON serializable")
+            raw = np.ascontiguousarray(node).tobytes()
+            chunks.append(raw)
+            placed = {"@": [offset, int(node.size), node.dtype.str]}
+            offset += len(raw)
+            return placed
 
-        header = json.dumps(extract(self.to_json()), separators=(",", ":")).encode()
+        header = json.dumps(self.to_json(), separators=(",", ":"), default=place).encode()
         return len(header).to_bytes(8, "little") + header + b"".join(chunks)
 
     @classmethod
@@ -184,16 +187,14 @@ class WindowSummary:
         size = int.from_bytes(blob[:8], "little")
         body = memoryview(blob)[8 + size:]
 
-        def restore(node: Any) -> Any:
-            if isinstance(node, dict):
-                if "@" in node and len(node) == 1:
-                    start, count, dtype = node["@"]
-                    kind = np.dtype(dtype)
-                    return np.frombuffer(body[start:start + count * kind.itemsize], dtype=kind).copy()
-                return {key: restore(value) for key, value in node.items()}
+        def restore(node: dict[str, Any]) -> Any:
+            if "@" in node and len(node) == 1:
+                start, count, dtype = node["@"]
+                kind = np.dtype(dtype)
+                return np.frombuffer(body[start:start + count * kind.itemsize], dtype=kind).copy()
             return node
 
-        return cls.from_json(restore(json.loads(blob[8:8 + size])))
+        return cls.from_json(json.loads(blob[8:8 + size], object_hook=restore))
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> WindowSummary:

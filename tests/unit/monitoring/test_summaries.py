@@ -19,7 +19,7 @@ from services.monitoring.summaries.column import (
     values_from_python,
 )
 from services.monitoring.summaries.reference import column_from_profile, layout_from_profile
-from services.monitoring.summaries.sketch import ALPHA, QuantileSketch
+from services.monitoring.summaries.sketch import ALPHA, QuantileSketch, _combine
 from services.monitoring.summaries.window import WindowSummary, aligned, schema_errors
 from sextant.type.v1 import types_pb2
 
@@ -195,3 +195,19 @@ def test_numeric_arrow_columns_read_as_arrows_cast_to_float64_reads_them(array: 
     assert np.array_equal(values.numbers, np.where(null, np.nan, cast), equal_nan=True)
     assert values.numbers.dtype == np.float64
     assert values.null.tolist() == null.tolist() and values.is_number.tolist() == (~null).tolist()
+
+
+def test_sketches_combine_as_the_sorted_union_of_their_buckets() -> None:
+    rng = np.random.default_rng(9)
+    for spread in (1.0, 5.0, 30.0):
+        left, right = QuantileSketch(), QuantileSketch()
+        left.add(rng.normal(0, 1, 300) * np.exp(rng.normal(0, spread, 300)))
+        right.add(np.concatenate([rng.lognormal(0, spread, 200), np.zeros(3), -rng.lognormal(0, 1, 50)]))
+        for mine, counts_mine, theirs, counts_theirs in (
+                (left.positive_keys, left.positive_counts, right.positive_keys, right.positive_counts),
+                (left.negative_keys, left.negative_counts, right.negative_keys, right.negative_counts)):
+            keys, inverse = np.unique(np.concatenate([mine, theirs]), return_inverse=True)
+            counts = np.bincount(inverse, weights=np.concatenate([counts_mine, counts_theirs])).astype(np.int64)
+            combined = _combine(mine, counts_mine, theirs, counts_theirs)
+            assert combined[0].tolist() == keys.tolist() and combined[1].tolist() == counts.tolist()
+            assert combined[0].dtype == keys.dtype and combined[1].dtype == counts.dtype
