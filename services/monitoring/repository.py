@@ -315,6 +315,26 @@ def window_predictions(session: Session, model_name: str, model_version: int, de
     return result
 
 
+# --- windows ---------------------------------------------------------------------------------------
+
+def update_window(session: Session, values: dict[str, Any]) -> None:
+    """Rewrite one window row (keyed by monitor and window_index) on the driver's cursor.
+
+    A watched window is rewritten with every message, its summary blob with it; SQLAlchemy's
+    statement machinery would cost more than the database's own work.
+    """
+    connection = session.connection()
+    mark = _placeholder(connection.dialect)
+    columns = [c for c in values if c not in ("monitor", "window_index")]
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(f"UPDATE mon_windows SET {', '.join(f'{c} = {mark}' for c in columns)} "
+                       f"WHERE monitor = {mark} AND window_index = {mark}",
+                       (*(values[c] for c in columns), values["monitor"], values["window_index"]))
+    finally:
+        cursor.close()
+
+
 # --- monitors --------------------------------------------------------------------------------------
 
 def monitor_bodies(connection: Connection | RawTransaction, model_name: str) -> list[bytes]:

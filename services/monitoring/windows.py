@@ -93,11 +93,12 @@ class WindowKeeper:
         return summary
 
     def assign(self, session: Session, view: MonitorView, rows: PredictionRows, seqs: np.ndarray,
-               layout: ReferenceLayout | None, whole: WindowSummary | None) -> None:
+               layout: ReferenceLayout | None, whole: Callable[[], WindowSummary] | None) -> None:
         """Fold rows (all of one version, in arrival order) into the monitor's windows.
 
-        ``whole``, the summary of all the rows when given, may become part of a window's summary,
-        which this keeper remembers: it must be given to one monitor's windows only.
+        ``whole``, when given, makes the summary of all the rows, for rows that all fall in one
+        window. That summary may become part of a window's summary, which this keeper remembers:
+        it must be given to one monitor's windows only.
         """
         if view.monitor.window.WhichOneof("size") == "row_count":
             self._assign_by_count(session, view, rows, seqs, layout, whole)
@@ -131,8 +132,7 @@ class WindowKeeper:
         if new:
             repo.insert_row(session, repo.windows, **values)
         else:
-            repo.update_row(session, repo.windows, {"monitor": window.monitor, "window_index": window.index},
-                            **values)
+            repo.update_window(session, values)
         with self._open_lock:
             if window.complete:
                 self._open.pop((window.monitor, window.index), None)
@@ -147,7 +147,7 @@ class WindowKeeper:
         self.on_complete(session, view, window)
 
     def _assign_by_count(self, session: Session, view: MonitorView, rows: PredictionRows, seqs: np.ndarray,
-                         layout: ReferenceLayout | None, whole: WindowSummary | None) -> None:
+                         layout: ReferenceLayout | None, whole: Callable[[], WindowSummary] | None) -> None:
         capacity = int(view.monitor.window.row_count)
         latest = self._latest(session, view.name)
         position, total = 0, rows.size
@@ -163,7 +163,7 @@ class WindowKeeper:
                 new = True
             take = min(capacity - latest.row_count, total - position)
             if position == 0 and take == total and whole is not None:
-                latest.summary.merge(whole)
+                latest.summary.merge(whole())
             else:
                 chunk = rows.take(np.arange(position, position + take))
                 latest.summary.merge(self._summarise(chunk, layout))
@@ -179,7 +179,7 @@ class WindowKeeper:
                 self._save(session, latest, new)
 
     def _assign_by_time(self, session: Session, view: MonitorView, rows: PredictionRows, seqs: np.ndarray,
-                        layout: ReferenceLayout | None, whole: WindowSummary | None) -> None:
+                        layout: ReferenceLayout | None, whole: Callable[[], WindowSummary] | None) -> None:
         duration = view.monitor.window.duration.ToMicroseconds()
         starts = (rows.prediction_us // duration) * duration
         open_rows = session.execute(sa.select(repo.windows).where(
@@ -203,7 +203,7 @@ class WindowKeeper:
             else:
                 window = self._record(session, row)
             if unique_starts.size == 1 and whole is not None:
-                window.summary.merge(whole)
+                window.summary.merge(whole())
             else:
                 window.summary.merge(self._summarise(rows.take(positions), layout))
             window.row_count += int(positions.size)

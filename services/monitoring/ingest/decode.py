@@ -157,9 +157,9 @@ def _decode_table(table_message: logs_pb2.PredictionTable, message_index: int, m
     try:
         request_ids = _cast(table.column("__request_id"), pa.string())
         times = _cast(table.column("__prediction_time"), _MICROS_UTC).cast(pa.int64())
-        row_index = _int_column(table, "__row_index", 0)
-        status = _int_column(table, "__status_code", 0)
-        latency = _int_column(table, "__latency_us", -1)
+        row_index = _int_column(table, names, "__row_index", 0)
+        status = _int_column(table, names, "__status_code", 0)
+        latency = _int_column(table, names, "__latency_us", -1)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return [], [_whole(message_index, "table.rows", "a reserved column has the wrong type")], rows
     ids = request_ids.to_pylist()
@@ -169,7 +169,9 @@ def _decode_table(table_message: logs_pb2.PredictionTable, message_index: int, m
     now_us = _now_us()
     bad = np.zeros(rows, bool)
     rejections: list[Rejection] = []
-    id_missing = np.asarray([not v for v in ids], dtype=bool)
+    # Ids are text or null: only a message with an empty one needs the row by row mask.
+    ids_missing = None in ids or "" in ids
+    id_missing = np.asarray([not v for v in ids], dtype=bool) if ids_missing else np.zeros(rows, bool)
     checks = (
         (id_missing, "MISSING_REQUEST_ID", "__request_id", "the request id is empty"),
         (row_index < 0, "INVALID_ROW_INDEX", "__row_index", "the row index is negative"),
@@ -178,6 +180,8 @@ def _decode_table(table_message: logs_pb2.PredictionTable, message_index: int, m
          "the prediction time is before 1970 or over a day ahead"),
     )
     for mask, reason, field, text in checks:
+        if not mask.any():
+            continue
         for position in np.flatnonzero(mask & ~bad).tolist():
             rejections.append(Rejection(message_index, position, reason, f"table.rows.{field}", text,
                                         request_id=ids[position] or "", row_index=int(row_index[position])))
@@ -197,7 +201,7 @@ def _decode_table(table_message: logs_pb2.PredictionTable, message_index: int, m
     group = PredictionRows(
         model_name=table_message.model_name, model_version=table_message.model_version,
         alias=[table_message.alias] * count, deployment=[table_message.deployment] * count,
-        deployment_team=[table_message.deployment_team] * count, request_id=[v or "" for v in ids],
+        deployment_team=[table_message.deployment_team] * count, request_id=[v or "" for v in ids] if ids_missing else ids,
         row_index=row_index, prediction_us=micros.astype(np.int64), status_code=status, latency_us=latency,
         predicted_label=labels, predicted_value=np.asarray(values, dtype=np.float64), probabilities=probabilities,
         inputs={n: values_from_arrow(table.column(n)) for n in table_message.input_columns},
@@ -213,8 +217,8 @@ def _cast(column: pa.ChunkedArray, kind: pa.DataType) -> pa.ChunkedArray:
     return column if column.type == kind else pc.cast(column, kind)
 
 
-def _int_column(table: pa.Table, name: str, default: int) -> np.ndarray:
-    if name not in table.column_names:
+def _int_column(table: pa.Table, names: list[str], name: str, default: int) -> np.ndarray:
+    if name not in names:
         return np.full(table.num_rows, default, dtype=np.int64)
     column = table.column(name)
     kind = column.type

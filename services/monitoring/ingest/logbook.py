@@ -82,6 +82,32 @@ def batch_ipc(rows: PredictionRows) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
+class _MessageSummary:
+    """The summary of all of a message's rows, made when a window first asks for it.
+
+    A window takes it when the rows all fall in it (not when they start a new window part way),
+    so a message split over two windows is summarised once per part only; the schema-error mask
+    the summary yields also counts the message's data-quality errors.
+    """
+
+    def __init__(self, rows: PredictionRows, layout: ReferenceLayout | None, *, exact_limit: int,
+                 max_categories: int, exact_budget: int) -> None:
+        self._rows = rows
+        self._layout = layout
+        self._exact_limit = exact_limit
+        self._max_categories = max_categories
+        self._exact_budget = exact_budget
+        self.made: WindowSummary | None = None
+        self.schema_error = np.zeros(0, bool)
+
+    def __call__(self) -> WindowSummary:
+        if self.made is None:
+            self.made = WindowSummary()
+            self.schema_error = self.made.add(self._rows, self._layout, exact_limit=self._exact_limit,
+                                              max_categories=self._max_categories, exact_budget=self._exact_budget)
+        return self.made
+
+
 def _watched_rows(view: MonitorView, rows: PredictionRows) -> np.ndarray:
     """Which rows belong to the monitor's traffic (by their alias and deployment)."""
     accepted = {combo: view.watches(rows.model_name, rows.model_version, *combo)
@@ -134,7 +160,8 @@ class PredictionLog:
                 for group in groups:
                     stored = self._store(transaction, group, counts)
                     if stored is not None:
-                        self._count(stored[0], layouts[(group.model_name, group.model_version)], counts, None)
+                        layout = layouts[(group.model_name, group.model_version)]
+                        self._count(stored[0], schema_errors(stored[0], layout), counts)
                 return
         with self._db.write() as session:
             connection = session.connection()
@@ -144,19 +171,19 @@ class PredictionLog:
                     continue
                 rows, seqs = stored
                 layout = layouts[(group.model_name, group.model_version)]
-                watching = [(view, watched) for view, watched in self._watching(connection, rows) if watched.any()]
-                # The summary of the whole message serves the windows of the monitors watching all of it.
-                whole = WindowSummary() if any(watched.all() for _, watched in watching) else None
-                self._count(rows, layout, counts, whole)
-                for view, watched in watching:
+                whole = _MessageSummary(rows, layout, exact_limit=self._exact_limit,
+                                        max_categories=self._max_categories, exact_budget=self._exact_budget)
+                taker: _MessageSummary | None = whole
+                for view, watched in self._watching(connection, rows):
                     if watched.all():
                         # A window may take over the objects of the summary it merges, so the
                         # summary of the whole message serves one monitor; others summarise anew.
-                        self._windows.assign(session, view, rows, seqs, layout, whole)
-                        whole = None
+                        self._windows.assign(session, view, rows, seqs, layout, taker)
+                        taker = None
                     else:
                         picked = np.flatnonzero(watched)
                         self._windows.assign(session, view, rows.take(picked), seqs[picked], layout, None)
+                self._count(rows, whole.schema_error if whole.made else schema_errors(rows, layout), counts)
 
     def _watching(self, connection: Connection | RawTransaction, rows: PredictionRows
                   ) -> list[tuple[MonitorView, np.ndarray]]:
@@ -183,17 +210,9 @@ class PredictionLog:
                           seqs, rows.prediction_us)
         return rows, seqs
 
-    def _count(self, rows: PredictionRows, layout: ReferenceLayout | None, counts: LogCounts,
-               whole: WindowSummary | None) -> None:
-        """Count the accepted rows and their data-quality errors, folding them into ``whole`` when given.
-
-        Without a summary to fill only the schema-error mask is computed, which costs far less.
-        """
-        if whole is not None:
-            schema_error = whole.add(rows, layout, exact_limit=self._exact_limit,
-                                     max_categories=self._max_categories, exact_budget=self._exact_budget)
-        else:
-            schema_error = schema_errors(rows, layout)
+    @staticmethod
+    def _count(rows: PredictionRows, schema_error: np.ndarray, counts: LogCounts) -> None:
+        """Count the accepted rows and their data-quality errors (rows with a schema error)."""
         counts.accepted += rows.size
         counts.quality_errors += int(schema_error.sum())
 
