@@ -7,6 +7,7 @@ protobuf next to the columns that queries filter and order on.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -141,6 +142,8 @@ cursors = sa.Table(
 
 # Keys per IN (...) query: well under SQLite's and PostgreSQL's parameter limits.
 _CHUNK = 400
+# Keys per multi-row INSERT (three parameters each): a power of two, well under those limits too.
+_KEYS_PER_INSERT = 512
 
 
 # --- prediction logs -------------------------------------------------------------------------------
@@ -195,9 +198,16 @@ def insert_new_keys(connection: Connection | RawTransaction, request_ids: Sequen
         cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM mon_prediction_keys")
         first = int(cursor.fetchone()[0]) + 1
         last = first + size - 1
-        cursor.executemany(f"INSERT INTO mon_prediction_keys (seq, request_id, row_index) VALUES ({mark}, {mark}, "
-                           f"{mark}) ON CONFLICT (request_id, row_index) DO NOTHING",
-                           list(zip(range(first, last + 1), request_ids, row_indexes, strict=True)))
+        position = 0
+        while position < size:
+            # Multi-row INSERTs cost half what one statement per key does; chunks of powers of two
+            # keep the distinct statement texts (which the drivers prepare once) few.
+            count = min(_KEYS_PER_INSERT, 1 << ((size - position).bit_length() - 1))
+            end = position + count
+            cursor.execute(_insert_keys_sql(mark, count), [
+                value for key in zip(range(first + position, first + end), request_ids[position:end],
+                                     row_indexes[position:end], strict=True) for value in key])
+            position = end
         cursor.execute(f"SELECT COUNT(*) FROM mon_prediction_keys WHERE seq >= {mark} AND seq <= {mark}",
                        (first, last))
         if int(cursor.fetchone()[0]) == size:
@@ -208,6 +218,13 @@ def insert_new_keys(connection: Connection | RawTransaction, request_ids: Sequen
     finally:
         cursor.close()
     return first, np.fromiter((r[0] for r in stored), dtype=np.int64, count=len(stored)) - first
+
+
+@functools.cache
+def _insert_keys_sql(mark: str, count: int) -> str:
+    rows = ", ".join([f"({mark}, {mark}, {mark})"] * count)
+    return (f"INSERT INTO mon_prediction_keys (seq, request_id, row_index) VALUES {rows} "
+            "ON CONFLICT (request_id, row_index) DO NOTHING")
 
 
 def insert_batch(connection: Connection | RawTransaction, model_name: str, model_version: int, received_us: int,

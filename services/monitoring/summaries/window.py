@@ -172,7 +172,7 @@ class WindowSummary:
             nonlocal offset
             if not isinstance(node, np.ndarray):
                 raise TypeError(f"Object of type {type(node).__name__} is not JSON serializable")
-            raw = np.ascontiguousarray(node).tobytes()
+            raw = node.tobytes()  # in C order whatever the array's layout
             chunks.append(raw)
             placed = {"@": [offset, int(node.size), node.dtype.str]}
             offset += len(raw)
