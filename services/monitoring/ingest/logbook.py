@@ -58,6 +58,16 @@ def _arrow_column(values: ColumnValues) -> pa.Array:
     return pa.array(values.numbers, pa.float64(), mask=~values.is_number)
 
 
+def _text_column(texts: list[str | None]) -> pa.Array:
+    # One value in every row (a table message's deployment, labels never set) is repeated without
+    # converting each row; the column's IPC bytes are the same.
+    if texts and texts.count(texts[0]) == len(texts):
+        if texts[0] is None:
+            return pa.nulls(len(texts), pa.string())
+        return pa.repeat(pa.scalar(texts[0], pa.string()), len(texts))
+    return pa.array(texts, pa.string())
+
+
 def batch_ipc(rows: PredictionRows) -> bytes:
     """All the rows' columns as an Arrow IPC stream: inputs ("in:"), outputs ("out:") and the payload.
 
@@ -69,10 +79,11 @@ def batch_ipc(rows: PredictionRows) -> bytes:
     value = rows.predicted_value
     arrays.update({
         "__prediction_us": pa.array(rows.prediction_us, pa.int64()),
-        "__deployment": pa.array(rows.deployment, pa.string()),
-        "__predicted_label": pa.array(rows.predicted_label, pa.string()),
+        "__deployment": _text_column(rows.deployment),
+        "__predicted_label": _text_column(rows.predicted_label),
         "__predicted_value": pa.array(value, pa.float64(), mask=np.isnan(value)),
-        "__probabilities": pa.array([json.dumps(p) if p else None for p in rows.probabilities], pa.string()),
+        "__probabilities": (pa.nulls(rows.size, pa.string()) if rows.probabilities.count(None) == rows.size
+                            else pa.array([json.dumps(p) if p else None for p in rows.probabilities], pa.string())),
         "__status_code": pa.array(rows.status_code, pa.int64()),
     })
     table = pa.table(arrays)

@@ -221,16 +221,18 @@ def schema_errors(rows: PredictionRows, layout: ReferenceLayout | None) -> np.nd
     schema_error = np.zeros(rows.size, bool)
     reference = layout.inputs if layout else None
     for name, values in rows.inputs.items():
-        if reference is None:
-            schema_error |= (NumericSummary.type_errors(values) if _provisionally_numeric(values)
-                             else categorical_type_errors(values, True, True))
-        elif name in reference:
-            schema_error |= type_errors_for(reference[name], values)
+        spec = reference.get(name) if reference is not None else None
+        if (reference is None or (spec is not None and spec.numeric)) and values.is_number.all():
+            # A number in every row (so none null or absent) of a numeric column: the non-finite are errors.
+            schema_error |= ~np.isfinite(values.numbers)
+        elif reference is None:
+            schema_error |= values.absent | (NumericSummary.type_errors(values) if _provisionally_numeric(values)
+                                             else categorical_type_errors(values, True, True))
+        elif spec is not None:
+            schema_error |= type_errors_for(spec, values) | values.absent
         else:
             # An unexpected column: every row that carries it.
             schema_error |= ~values.absent
-            continue
-        schema_error |= values.absent
     if reference is not None and any(name not in rows.inputs for name in reference):
         schema_error[:] = True
     return schema_error

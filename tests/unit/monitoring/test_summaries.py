@@ -157,7 +157,8 @@ def test_the_schema_check_alone_flags_the_rows_the_window_summary_flags() -> Non
         column("x", types_pb2.DATA_TYPE_FLOAT64), column("grade", types_pb2.DATA_TYPE_STRING, {"a": 6, "b": 4}),
         column("owner", types_pb2.DATA_TYPE_BOOL, {"true": 5, "false": 5}),
         column("tier", types_pb2.DATA_TYPE_INT64, {"1": 5, "2": 3, "3": 2}),
-        column("any", types_pb2.DATA_TYPE_UNSPECIFIED, {"a": 10}), column("gone", types_pb2.DATA_TYPE_FLOAT64)])
+        column("any", types_pb2.DATA_TYPE_UNSPECIFIED, {"a": 10}), column("y", types_pb2.DATA_TYPE_FLOAT64),
+        column("gone", types_pb2.DATA_TYPE_FLOAT64)])
     mixed = {
         "x": [0.5, "high", float("nan"), float("inf"), None, ABSENT, 2, True],
         "grade": ["a", 3.0, None, ABSENT, "zz", "b", False, "a"],
@@ -165,8 +166,10 @@ def test_the_schema_check_alone_flags_the_rows_the_window_summary_flags() -> Non
         "tier": [1, 2, "three", None, 3.5, ABSENT, 1, 2],
         "any": ["a", 1, None, ABSENT, b"raw", True, 0.5, "b"],
         "surprise": [ABSENT, 1.0, ABSENT, "s", ABSENT, ABSENT, None, ABSENT],
+        "y": [0.5, float("nan"), 2, float("-inf"), 3, 4, 5, 6],
     }
-    texts = {"t": ["a", "b", None, ABSENT, "c", "a", "b", "c"], "n": [1, 2, 3, None, ABSENT, 4, 5, 6]}
+    texts = {"t": ["a", "b", None, ABSENT, "c", "a", "b", "c"], "n": [1, 2, 3, None, ABSENT, 4, 5, 6],
+             "y": [1.0, 2.0, float("inf"), 4.0, 5.0, 6.0, 7.0, 8.0]}
     full = layout_from_profile(profile, [])
     without_gone = layout_from_profile(types_pb2.DatasetProfile(row_count=10, columns=profile.columns[:-1]), [])
     for inputs, layout in ((mixed, full), (mixed, without_gone), (mixed, None), (texts, None)):
