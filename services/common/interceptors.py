@@ -13,26 +13,74 @@ from __future__ import annotations
 
 import contextvars
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import grpc
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import REGISTRY
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 
 from services.common import auth
+from services.common.call_metrics import CallHistogram
 from services.common.errors import SextantError, from_peer_error, internal_status
 from services.common.logging import bind_request, clear_request, get_logger
 from services.common.permissions import authorize
 
-RPC_LATENCY = Histogram(
-    "sextant_rpc_duration_seconds", "Server-side RPC latency by method and status code.",
-    ["service", "method", "code"],
-    buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
-)
-RPC_TOTAL = Counter("sextant_rpc_total", "RPCs handled by method and status code.", ["service", "method", "code"])
-RPC_IN_FLIGHT = Gauge("sextant_rpc_in_flight", "RPCs being handled now.", ["service"])
+_LATENCY_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+                    10, 30)
+
+
+class RpcMetrics:
+    """Every server's RPC metrics: latency and count by (service, method, code), calls in flight by
+    service. Updated once per call under one lock and exported at scrape time (see
+    services.common.call_metrics)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._latency: dict[tuple[str, str, str], CallHistogram] = {}
+        self._in_flight: dict[str, int] = {}
+
+    def started(self, service: str) -> None:
+        """A call began."""
+        with self._lock:
+            self._in_flight[service] = self._in_flight.get(service, 0) + 1
+
+    def finished(self, service: str, method: str, code: str, seconds: float) -> None:
+        """A call ended with ``code`` after ``seconds``."""
+        key = (service, method, code)
+        with self._lock:
+            self._in_flight[service] -= 1
+            histogram = self._latency.get(key)
+            if histogram is None:
+                histogram = self._latency[key] = CallHistogram(_LATENCY_BUCKETS)
+            histogram.observe(seconds)
+
+    def collect(self) -> Iterator[Metric]:
+        """The Prometheus families (called by the registry on every scrape)."""
+        with self._lock:
+            latency = [(list(key), h.buckets(), h.total, h.count) for key, h in self._latency.items()]
+            in_flight = dict(self._in_flight)
+        labels = ["service", "method", "code"]
+        durations = HistogramMetricFamily("sextant_rpc_duration_seconds",
+                                          "Server-side RPC latency by method and status code.", labels=labels)
+        totals = CounterMetricFamily("sextant_rpc", "RPCs handled by method and status code.", labels=labels)
+        for values, buckets, total, count in latency:
+            durations.add_metric(values, buckets, total)
+            totals.add_metric(values, count)
+        gauge = GaugeMetricFamily("sextant_rpc_in_flight", "RPCs being handled now.", labels=["service"])
+        for service, count in in_flight.items():
+            gauge.add_metric([service], count)
+        yield from (durations, totals, gauge)
+
+    def describe(self) -> list[Metric]:
+        """Nothing up front: the registry then never calls collect() at registration."""
+        return []
+
+
+RPC_METRICS = RpcMetrics()
+REGISTRY.register(RPC_METRICS)
 
 #: Absolute ``time.monotonic()`` deadline of the request being handled, for propagation to dependencies.
 request_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("sextant_deadline", default=None)
@@ -62,9 +110,6 @@ class ServerInterceptor(grpc.ServerInterceptor):
         self._enforcing = authenticator.enforcing
         self._access_log = access_log
         self._log = get_logger("rpc")
-        self._in_flight = RPC_IN_FLIGHT.labels(service)
-        # Metric children per (method, code), resolved once: label lookups cost on every call.
-        self._series: dict[tuple[str, grpc.StatusCode], tuple[Any, Any]] = {}
         self._handlers: dict[str, Any] = {}
 
     def intercept_service(self, continuation: Callable[[Any], Any], details: Any) -> Any:
@@ -94,7 +139,7 @@ class ServerInterceptor(grpc.ServerInterceptor):
     def _begin(self, method: str, metadata: dict[str, str], context: grpc.ServicerContext, request_id: str) -> Any:
         """Bind the request's context, authenticate and authorize; returns the token resetting the principal."""
         request_id_var.set(request_id)
-        self._in_flight.inc()
+        RPC_METRICS.started(self._service)
         # Trailing metadata rides with the status, so echoing the id costs no extra frame.
         context.set_trailing_metadata(((REQUEST_ID_HEADER, request_id),))
         try:
@@ -124,14 +169,7 @@ class ServerInterceptor(grpc.ServerInterceptor):
 
     def _end(self, method: str, started: float, code: grpc.StatusCode, token: Any) -> None:
         elapsed = time.perf_counter() - started
-        key = (method, code)
-        series = self._series.get(key)
-        if series is None:
-            series = self._series.setdefault(key, (RPC_LATENCY.labels(self._service, method, code.name),
-                                                   RPC_TOTAL.labels(self._service, method, code.name)))
-        series[0].observe(elapsed)
-        series[1].inc()
-        self._in_flight.dec()
+        RPC_METRICS.finished(self._service, method, code.name, elapsed)
         if self._access_log:
             self._log.info("rpc", code=code.name, duration_ms=round(elapsed * 1000, 3))
         if token is not None:
@@ -157,50 +195,70 @@ class ServerInterceptor(grpc.ServerInterceptor):
         context.abort_with_status(_with_request_id(internal_status(request_id, self._domain), request_id))
         raise AssertionError("unreachable")  # abort_with_status always raises
 
-    @contextmanager
-    def _scope(self, method: str, context: grpc.ServicerContext) -> Iterator[None]:
-        """Everything around one call, unary or streaming: begin, error boundary, metrics and log."""
-        started = time.perf_counter()
-        token = None
-        code = grpc.StatusCode.OK
-        metadata = {key: value for key, value in (context.invocation_metadata() or ()) if isinstance(value, str)}
-        request_id = metadata.get(REQUEST_ID_HEADER) or os.urandom(16).hex()
-        try:
-            token = self._begin(method, metadata, context, request_id)
-            yield
-            code = _code_of(context) or grpc.StatusCode.OK
-        except GeneratorExit:
-            code = grpc.StatusCode.CANCELLED
-            raise
-        except _Aborted:
-            code = _code_of(context) or grpc.StatusCode.UNKNOWN
-            raise
-        except Exception as error:  # noqa: BLE001 - the error boundary of the server
-            if isinstance(error, grpc.RpcError) and isinstance(error, grpc.Call):
-                error = from_peer_error(error)  # a peer's answer no handler caught: keep it canonical
-            code = getattr(error, "code", None) if isinstance(error, SextantError) else None
-            code = code or _code_of(context) or grpc.StatusCode.INTERNAL
-            try:
-                self._fail(error, context, request_id)
-            except Exception:
-                code = _code_of(context) or code
-                raise
-        finally:
-            self._end(method, started, code, token)
-
     def _wrap_unary(self, behavior: Callable[..., Any], method: str) -> Callable[..., Any]:
         def handle(request: Any, context: grpc.ServicerContext) -> Any:
-            with self._scope(method, context):
+            with _CallScope(self, method, context):
                 return behavior(request, context)
 
         return handle
 
     def _wrap_stream(self, behavior: Callable[..., Iterator[Any]], method: str) -> Callable[..., Iterator[Any]]:
         def handle(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-            with self._scope(method, context):
+            with _CallScope(self, method, context):
                 yield from behavior(request, context)
 
         return handle
+
+
+class _CallScope:
+    """Everything around one call, unary or streaming: begin, error boundary, metrics and log.
+
+    A class rather than a generator-based context manager: it runs on every call, and entering and
+    leaving a generator (its StopIteration included) costs several microseconds more."""
+
+    __slots__ = ("_context", "_method", "_owner", "_request_id", "_started", "_token")
+
+    def __init__(self, owner: ServerInterceptor, method: str, context: grpc.ServicerContext) -> None:
+        self._owner = owner
+        self._method = method
+        self._context = context
+
+    def __enter__(self) -> None:
+        self._started = time.perf_counter()
+        self._token = None
+        context = self._context
+        metadata = {key: value for key, value in (context.invocation_metadata() or ()) if isinstance(value, str)}
+        self._request_id = metadata.get(REQUEST_ID_HEADER) or os.urandom(16).hex()
+        try:
+            self._token = self._owner._begin(self._method, metadata, context, self._request_id)
+        except BaseException as error:
+            # A refused call (authentication, permissions) ends here: answered and recorded like any other.
+            self.__exit__(type(error), error, None)
+            raise
+
+    def __exit__(self, _kind: object, error: BaseException | None, _traceback: object) -> bool:
+        context = self._context
+        code = grpc.StatusCode.OK
+        try:
+            if error is None:
+                code = _code_of(context) or grpc.StatusCode.OK
+            elif isinstance(error, GeneratorExit):
+                code = grpc.StatusCode.CANCELLED
+            elif isinstance(error, _Aborted):
+                code = _code_of(context) or grpc.StatusCode.UNKNOWN
+            elif isinstance(error, Exception):  # the error boundary of the server
+                if isinstance(error, grpc.RpcError) and isinstance(error, grpc.Call):
+                    error = from_peer_error(error)  # a peer's answer no handler caught: keep it canonical
+                code = getattr(error, "code", None) if isinstance(error, SextantError) else None
+                code = code or _code_of(context) or grpc.StatusCode.INTERNAL
+                try:
+                    self._owner._fail(error, context, self._request_id)
+                except Exception:
+                    code = _code_of(context) or code
+                    raise
+        finally:
+            self._owner._end(self._method, self._started, code, self._token)
+        return False
 
 
 def _with_request_id(status: grpc.Status, request_id: str) -> grpc.Status:

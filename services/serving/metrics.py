@@ -2,20 +2,20 @@
 
 The per-prediction series (request, queue and compute time by model, version and alias; requests
 by model and code; requests in flight) are plain numbers updated under one lock and turned into
-Prometheus families only when /metrics is scraped. prometheus_client's own metric objects cost
-about as much Python per prediction (nine updates, each through several method layers) as the
-rest of the handler's bookkeeping, on a path whose whole budget is a tenth of a millisecond.
+Prometheus families only when /metrics is scraped (see services.common.call_metrics): nine
+prometheus_client updates per prediction cost about as much as the rest of the handler's
+bookkeeping, on a path whose whole budget is a tenth of a millisecond.
 """
 
 from __future__ import annotations
 
 import threading
-from bisect import bisect_left
 from collections.abc import Iterator
 
 from prometheus_client import REGISTRY, Counter, Gauge
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
-from prometheus_client.utils import floatToGoString
+
+from services.common.call_metrics import CallHistogram
 
 BUCKETS = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0)
 _LABELS = ["model", "version", "alias"]
@@ -27,38 +27,15 @@ SHADOW_DROPPED = Counter("sextant_serving_shadow_dropped_total", "Shadow scoring
                          "queue was full.")
 
 
-class _Histogram:
-    """Counts per bucket (not cumulative; the last one is +Inf) and the sum of the observations."""
-
-    __slots__ = ("counts", "total")
-
-    def __init__(self) -> None:
-        self.counts = [0] * (len(BUCKETS) + 1)
-        self.total = 0.0
-
-    def observe(self, seconds: float) -> None:
-        # bisect_left finds the first bound >= seconds: Prometheus buckets are "less than or equal".
-        self.counts[bisect_left(BUCKETS, seconds)] += 1
-        self.total += seconds
-
-    def cumulative(self) -> list[tuple[str, int]]:
-        out = []
-        running = 0
-        for bound, count in zip((*map(floatToGoString, BUCKETS), "+Inf"), self.counts, strict=True):
-            running += count
-            out.append((bound, running))
-        return out
-
-
 class _Series:
     """The time histograms of one (model, version, alias)."""
 
     __slots__ = ("compute", "queue", "request")
 
     def __init__(self) -> None:
-        self.request = _Histogram()
-        self.queue = _Histogram()
-        self.compute = _Histogram()
+        self.request = CallHistogram(BUCKETS)
+        self.queue = CallHistogram(BUCKETS)
+        self.compute = CallHistogram(BUCKETS)
 
 
 class PredictionMetrics:
@@ -107,7 +84,7 @@ class PredictionMetrics:
     def collect(self) -> Iterator[Metric]:
         """The Prometheus families (called by the registry on every scrape)."""
         with self._lock:
-            series = [(key, [(h.cumulative(), h.total) for h in (s.request, s.queue, s.compute)])
+            series = [(key, [(h.buckets(), h.total) for h in (s.request, s.queue, s.compute)])
                       for key, s in self._series.items()]
             codes = dict(self._codes)
             in_flight = self._in_flight

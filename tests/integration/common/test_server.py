@@ -107,18 +107,34 @@ def test_a_taken_port_is_a_clear_bind_error(running) -> None:
 def test_metrics_endpoint_counts_rpcs_by_method_and_code() -> None:
     import urllib.request
 
+    from prometheus_client.parser import text_string_to_metric_families
+
+    def scrape() -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+        body = urllib.request.urlopen(f"http://127.0.0.1:{server.metrics_port}/metrics", timeout=5).read().decode()
+        return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+                for family in text_string_to_metric_families(body) for sample in family.samples}
+
     server = probe.start(metrics_port=0)
     try:
+        before = scrape()  # the metrics are the process's: other tests' probe servers count too
         with grpc.insecure_channel(server.address) as channel:
             _call(channel, "Echo", b"1")
             with pytest.raises(grpc.RpcError):
                 _call(channel, "NotFound")
-        body = urllib.request.urlopen(f"http://127.0.0.1:{server.metrics_port}/metrics", timeout=5).read().decode()
+        after = scrape()
     finally:
         server.stop(0)
-    assert 'sextant_rpc_total{code="OK",method="/sextant.probe.v1.ProbeService/Echo",service="probe"}' in body
-    assert 'code="NOT_FOUND"' in body
-    assert "sextant_rpc_duration_seconds_bucket" in body
+
+    def delta(name: str, code: str, method: str, **extra: str) -> float:
+        labels = {"code": code, "method": f"/sextant.probe.v1.ProbeService/{method}", "service": "probe", **extra}
+        key = (name, tuple(sorted(labels.items())))
+        return after.get(key, 0.0) - before.get(key, 0.0)
+
+    assert delta("sextant_rpc_total", "OK", "Echo") == 1
+    assert delta("sextant_rpc_duration_seconds_count", "OK", "Echo") == 1
+    assert delta("sextant_rpc_duration_seconds_bucket", "OK", "Echo", le="+Inf") == 1
+    assert delta("sextant_rpc_total", "NOT_FOUND", "NotFound") == 1
+    assert after[("sextant_rpc_in_flight", (("service", "probe"),))] == 0
 
 
 def test_sigterm_drains_the_slow_rpc_refuses_new_ones_and_reports_not_serving(tmp_path: Path) -> None:
