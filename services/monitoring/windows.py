@@ -92,6 +92,18 @@ class WindowKeeper:
                     exact_budget=self._exact_budget)
         return summary
 
+    def _fold(self, summary: WindowSummary, rows: PredictionRows, layout: ReferenceLayout | None,
+              whole: Callable[[], WindowSummary] | None) -> None:
+        """Add ``rows`` to a window's summary: their own summary (``whole`` when given) merged in, or,
+        when the window began under another layout (a reference set while it filled), counted straight
+        into the window's column summaries, which keep the layout they began with until it completes."""
+        part = whole() if whole is not None else self._summarise(rows, layout)
+        if summary.same_layout(part):
+            summary.merge(part)
+        else:
+            summary.add(rows, layout, exact_limit=self._exact_limit, max_categories=self._max_categories,
+                        exact_budget=self._exact_budget)
+
     def assign(self, session: Session, view: MonitorView, rows: PredictionRows, seqs: np.ndarray,
                layout: ReferenceLayout | None, whole: Callable[[], WindowSummary] | None) -> None:
         """Fold rows (all of one version, in arrival order) into the monitor's windows.
@@ -162,11 +174,10 @@ class WindowKeeper:
                                       None, 0, False, WindowSummary(), 0)
                 new = True
             take = min(capacity - latest.row_count, total - position)
-            if position == 0 and take == total and whole is not None:
-                latest.summary.merge(whole())
+            if position == 0 and take == total:
+                self._fold(latest.summary, rows, layout, whole)
             else:
-                chunk = rows.take(np.arange(position, position + take))
-                latest.summary.merge(self._summarise(chunk, layout))
+                self._fold(latest.summary, rows.take(np.arange(position, position + take)), layout, None)
             times = rows.prediction_us[position:position + take]
             latest.start_us = min(latest.start_us, int(times.min()))
             latest.end_us = max(latest.end_us, int(times.max()) + 1)
@@ -202,10 +213,10 @@ class WindowKeeper:
                                       int(start + duration), None, None, 0, False, WindowSummary(), 0)
             else:
                 window = self._record(session, row)
-            if unique_starts.size == 1 and whole is not None:
-                window.summary.merge(whole())
+            if unique_starts.size == 1:
+                self._fold(window.summary, rows, layout, whole)
             else:
-                window.summary.merge(self._summarise(rows.take(positions), layout))
+                self._fold(window.summary, rows.take(positions), layout, None)
             window.row_count += int(positions.size)
             self._save(session, window, new)
 

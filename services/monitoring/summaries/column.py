@@ -191,6 +191,11 @@ class NumericSummary:
         slots[(slots == edges.size) & (values == edges[-1])] = edges.size - 1
         return slots
 
+    def same_layout(self, other: ColumnSummary) -> bool:
+        """Whether ``other`` counts into the same histogram against the same reference range."""
+        return (isinstance(other, NumericSummary) and list(self.edges) == list(other.edges)
+                and (self.ref_min, self.ref_max) == (other.ref_min, other.ref_max))
+
     def merge(self, other: NumericSummary) -> None:
         """Add another summary of the same column with the same edges."""
         self.count += other.count
@@ -302,6 +307,11 @@ class CategoricalSummary:
     def n(self) -> int:
         """The number of valid non-null values."""
         return sum(self.categories.values())
+
+    def same_layout(self, other: ColumnSummary) -> bool:
+        """Whether ``other`` is a categorical summary accepting the same kinds of values."""
+        return (isinstance(other, CategoricalSummary)
+                and (self.accepts_numbers, self.accepts_text) == (other.accepts_numbers, other.accepts_text))
 
     def merge(self, other: CategoricalSummary, max_categories: int = 1_000_000) -> None:
         """Add another summary of the same column."""

@@ -129,6 +129,16 @@ class WindowSummary:
                 cell[true_label] = cell.get(true_label, 0.0) + float(p)
             self.estimated_rows += 1
 
+    def same_layout(self, other: WindowSummary) -> bool:
+        """Whether every column both summarise is summarised alike (kind and reference histogram), so
+        that :meth:`merge` can add them."""
+        for mine, theirs in ((self.inputs, other.inputs), (self.outputs, other.outputs)):
+            for name, summary in theirs.items():
+                own = mine.get(name)
+                if own is not None and not own.same_layout(summary):  # type: ignore[arg-type]
+                    return False
+        return True
+
     def merge(self, other: WindowSummary) -> None:
         """Add another window summary (for example of another replica)."""
         self.rows += other.rows

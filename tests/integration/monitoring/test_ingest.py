@@ -172,3 +172,24 @@ def test_a_reference_or_monitor_set_while_predictions_flow_counts_from_the_next_
     server.stub.LogPredictions(stream(rows("resumed", rng.normal(0, 1, 40), start=3000, rng=rng)))
     report = server.stub.GetDriftReport(pb.GetDriftReportRequest(monitor="credit-watch", window_index=2)).report
     assert (report.window.row_count, report.window.complete) == (50, True)
+
+
+def test_a_reference_set_while_a_window_fills_applies_from_the_next_window(server: Server) -> None:
+    rng = np.random.default_rng(9)
+    create_monitor(server.stub, rows_per_window=100)
+    # The first window starts without a reference: its columns get provisional summaries.
+    server.stub.LogPredictions(stream(rows("early", rng.normal(0, 1, 230), rng=rng)))
+    set_traffic_reference(server.stub, 0, 200)
+    # The third window is open with provisional summaries; the reference's edges now come with
+    # every message. The window keeps its own layout instead of failing every later message.
+    later = server.stub.LogPredictions(stream(rows("later", rng.normal(0, 1, 170), start=500, rng=rng)))
+    assert later.accepted_count == 170 and later.rejected_count == 0
+
+    def window_report(index: int) -> object:
+        return server.stub.GetDriftReport(pb.GetDriftReportRequest(monitor="credit-watch", window_index=index)).report
+
+    third, fourth = window_report(3), window_report(4)
+    assert (third.window.row_count, third.window.complete) == (100, True)
+    assert (fourth.window.row_count, fourth.window.complete) == (100, True)
+    # The fourth window started after the reference was set: its drift is measured against it.
+    assert {c.feature for c in fourth.features} >= {"x", "grade", "owner"}
