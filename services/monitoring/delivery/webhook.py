@@ -35,6 +35,8 @@ from sextant.monitoring.v1 import alerts_pb2
 
 DEFAULT_MAX_ATTEMPTS = 8
 _CURSOR = "webhooks"
+#: Longest wait, while no event is appended, before the deliverer looks at due retries again.
+_IDLE_ROUND_SECONDS = 1.0
 _UPDATABLE = {"description", "url", "secret_ref", "teams", "min_severity", "event_kinds", "max_attempts", "disabled"}
 _log = get_logger("monitoring.webhooks")
 
@@ -206,12 +208,24 @@ class WebhookSinks:
             self._thread.join(timeout=10)
 
     def _run(self) -> None:
+        # A round reads the cursor, the sinks and the due deliveries (several read transactions). An
+        # idle service would run one every poll interval for nothing, so a round runs only when an
+        # event was appended since the last one (one cheap query tells), or once the idle interval
+        # has passed: retries coming due and deliveries another replica queued wait at most that.
+        idle_round = min(_IDLE_ROUND_SECONDS, self._initial)
+        seen: int | None = None
+        next_round = 0.0
         while not self._stop.is_set():
             try:
-                self._enqueue()
-                self._attempt_due()
+                latest = self._outbox.latest_revision()
+                now = time.monotonic()
+                if latest != seen or now >= next_round:
+                    self._enqueue()
+                    self._attempt_due()
+                    seen, next_round = latest, now + idle_round
             except Exception as error:  # noqa: BLE001 - the deliverer must survive a bad moment (db restart)
                 _log.warning("webhook delivery round failed", error=str(error))
+                seen = None
             self._wake.wait(self._poll)
             self._wake.clear()
 
