@@ -265,8 +265,7 @@ class ReferenceBook:
         for ipc, rows in batches:
             table = pa.ipc.open_stream(pa.py_buffer(ipc)).read_all()
             tables.append(table.take(pa.array(rows, pa.int64())))
-        combined = pa.concat_tables(tables, promote_options="permissive")
-        profile, exact, outputs = self._profile_of(combined)
+        profile, exact, outputs = self._profile_of(_concat_batches(tables))
         reference = resources_pb2.Reference(
             model_name=model_name, model_version=version, source=resources_pb2.REFERENCE_SOURCE_TRAFFIC,
             profile=profile, prediction_columns=outputs, traffic_start_time=start, traffic_end_time=end,
@@ -356,3 +355,27 @@ def _check_version(model_name: str, version: int) -> None:
 
 def _micros(stamp: timestamp_pb2.Timestamp) -> int:
     return stamp.seconds * 1_000_000 + stamp.nanos // 1000
+
+
+def _concat_batches(tables: list[pa.Table]) -> pa.Table:
+    """Stored batches as one table.
+
+    Ingest stores a column as numbers, or as text when the batch held any text in it (its numbers
+    then written as ``repr`` of the float). A column that is numbers in some batches and text in
+    others becomes text in all of them, written the same way, so the reference sees the column as
+    one batch holding all the rows would have stored it.
+    """
+    text = {field.name for table in tables for field in table.schema if pa.types.is_string(field.type)}
+    mixed = {name for name in text for table in tables
+             if name in table.column_names and not pa.types.is_string(table.schema.field(name).type)}
+    if mixed:
+        converted = []
+        for table in tables:
+            for name in mixed & set(table.column_names):
+                index = table.schema.get_field_index(name)
+                if not pa.types.is_string(table.schema.field(index).type):
+                    texts = [None if value is None else repr(float(value)) for value in table.column(index).to_pylist()]
+                    table = table.set_column(index, name, pa.array(texts, pa.string()))
+            converted.append(table)
+        tables = converted
+    return pa.concat_tables(tables, promote_options="permissive")

@@ -61,8 +61,9 @@ def values_from_arrow(array: pa.Array | pa.ChunkedArray) -> ColumnValues:
             numbers = np.where(null, np.nan, numbers)
         return ColumnValues(numbers, None, ~null, np.zeros(size, bool), null, absent)
     if pa.types.is_integer(kind) or pa.types.is_decimal(kind):
-        # Arrow refuses integers a float64 cannot hold exactly; the cast raises that error.
-        numbers = pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
+        # Integers beyond 2**53 (and decimals) have no exact float64: they are summarised as the nearest
+        # one (Arrow's checked cast would refuse them and fail the whole message).
+        numbers = pc.cast(array, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
         if array.null_count:
             numbers = np.where(null, np.nan, numbers)
         return ColumnValues(numbers, None, ~null, np.zeros(size, bool), null, absent)

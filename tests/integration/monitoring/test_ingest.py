@@ -193,3 +193,31 @@ def test_a_reference_set_while_a_window_fills_applies_from_the_next_window(serve
     assert (fourth.window.row_count, fourth.window.complete) == (100, True)
     # The fourth window started after the reference was set: its drift is measured against it.
     assert {c.feature for c in fourth.features} >= {"x", "grade", "owner"}
+
+
+def test_a_column_that_was_text_in_some_batches_still_gives_a_traffic_reference(server: Server) -> None:
+    numbers = [record(f"n{i}", {"x": 0.25 * i, "grade": "a", "owner": True}, seconds=i) for i in range(6)]
+    texts = [record(f"t{i}", {"x": "unknown" if i % 2 else 1.5, "grade": "b", "owner": False}, seconds=10 + i)
+             for i in range(4)]
+    logged = server.stub.LogPredictions(stream(numbers, texts))
+    assert logged.accepted_count == 10
+    reference = set_traffic_reference(server.stub, 0, 100)
+    x = {c.name: c for c in reference.profile.columns}["x"]
+    assert reference.profile.row_count == 10 and x.count == 10
+
+
+def test_integers_beyond_float64_precision_are_summarised_not_refused(server: Server) -> None:
+    create_monitor(server.stub, rows_per_window=4)
+    huge = pa.array([2 ** 60, -(2 ** 61), 7, 2 ** 53 + 1], pa.int64())
+    times = pa.array([(BASE_SECONDS + i) * 1_000_000 for i in range(4)], pa.int64()).cast(pa.timestamp("us", tz="UTC"))
+    table = pa.table({"__request_id": [f"h{i}" for i in range(4)], "__prediction_time": times, "x": huge,
+                      "grade": ["a"] * 4, "owner": [True] * 4})
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    logged = server.stub.LogPredictions(iter([pb.LogPredictionsRequest(table=logs_pb2.PredictionTable(
+        model_name="credit", model_version=1, alias="production", rows={"ipc_stream": sink.getvalue().to_pybytes()},
+        input_columns=["x", "grade", "owner"]))]))
+    assert (logged.accepted_count, logged.rejected_count) == (4, 0)
+    report = server.stub.GetDataQualityReport(pb.GetDataQualityReportRequest(monitor="credit-watch")).report
+    assert report.window.row_count == 4
