@@ -13,7 +13,16 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Sequence
 
+from prometheus_client.core import Metric
 from prometheus_client.utils import floatToGoString
+
+
+class ScrapeTimeCollector:
+    """Base of a collector whose families are built only when /metrics is scraped (its ``collect``)."""
+
+    def describe(self) -> list[Metric]:
+        """Nothing up front: the registry then never calls collect() at registration."""
+        return []
 
 
 class CallHistogram:

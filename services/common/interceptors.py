@@ -23,7 +23,7 @@ from prometheus_client import REGISTRY
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 
 from services.common import auth
-from services.common.call_metrics import CallHistogram
+from services.common.call_metrics import CallHistogram, ScrapeTimeCollector
 from services.common.errors import SextantError, from_peer_error, internal_status
 from services.common.logging import bind_request, clear_request, get_logger
 from services.common.permissions import authorize
@@ -32,7 +32,7 @@ _LATENCY_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 
                     10, 30)
 
 
-class RpcMetrics:
+class RpcMetrics(ScrapeTimeCollector):
     """Every server's RPC metrics: latency and count by (service, method, code), calls in flight by
     service. Updated once per call under one lock and exported at scrape time (see
     services.common.call_metrics)."""
@@ -73,10 +73,6 @@ class RpcMetrics:
         for service, count in in_flight.items():
             gauge.add_metric([service], count)
         yield from (durations, totals, gauge)
-
-    def describe(self) -> list[Metric]:
-        """Nothing up front: the registry then never calls collect() at registration."""
-        return []
 
 
 RPC_METRICS = RpcMetrics()

@@ -24,7 +24,6 @@ def configure_logging(service: str, level: str = "info", fmt: str = "json") -> N
     structlog.configure(
         processors=[
             _merge_request,
-            structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
@@ -35,7 +34,6 @@ def configure_logging(service: str, level: str = "info", fmt: str = "json") -> N
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(level=numeric, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
-    structlog.contextvars.clear_contextvars()
     _REQUEST.set(None)
     global _SERVICE
     _SERVICE = service

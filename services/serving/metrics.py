@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from prometheus_client import REGISTRY, Counter, Gauge
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 
-from services.common.call_metrics import CallHistogram
+from services.common.call_metrics import CallHistogram, ScrapeTimeCollector
 
-BUCKETS = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0)
+_BUCKETS = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0)
 _LABELS = ["model", "version", "alias"]
 
 LOADED_MODELS = Gauge("sextant_serving_loaded_models", "Model sessions held by this replica.")
@@ -33,12 +33,12 @@ class _Series:
     __slots__ = ("compute", "queue", "request")
 
     def __init__(self) -> None:
-        self.request = CallHistogram(BUCKETS)
-        self.queue = CallHistogram(BUCKETS)
-        self.compute = CallHistogram(BUCKETS)
+        self.request = CallHistogram(_BUCKETS)
+        self.queue = CallHistogram(_BUCKETS)
+        self.compute = CallHistogram(_BUCKETS)
 
 
-class PredictionMetrics:
+class PredictionMetrics(ScrapeTimeCollector):
     """What every prediction updates; registered once with the default Prometheus registry."""
 
     def __init__(self) -> None:
@@ -106,10 +106,6 @@ class PredictionMetrics:
             requests.add_metric([model, code], count)
         yield requests
         yield GaugeMetricFamily("sextant_serving_in_flight", "Prediction requests being scored now.", value=in_flight)
-
-    def describe(self) -> list[Metric]:
-        """Nothing up front: the registry then never calls collect() at registration."""
-        return []
 
 
 PREDICTIONS = PredictionMetrics()
