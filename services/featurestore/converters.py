@@ -85,6 +85,19 @@ def entity_keys(batch: tabular_pb2.ColumnBatch, key_types: dict[str, int], max_r
     return keys
 
 
+def single_integer_key(batch: tabular_pb2.ColumnBatch, key_types: dict[str, int]) -> bytes | None:
+    """The stored form of a one-row batch's key when the selection has one join key, an INT64, and the
+    batch is exactly that column with one value: its decimal text, as ``encode_keys`` writes integers.
+    None for any other batch, which :func:`entity_keys` then converts (and refuses, when malformed)."""
+    if batch.row_count != 1 or len(batch.columns) != 1 or len(key_types) != 1:
+        return None
+    column = batch.columns[0]
+    if key_types.get(column.name) != types_pb2.DATA_TYPE_INT64 or column.null_rows:
+        return None
+    values = column.int64_values.values if column.WhichOneof("values") == "int64_values" else ()
+    return str(values[0]).encode() if len(values) == 1 else None
+
+
 def _varint(number: int) -> bytes:
     out = bytearray()
     while number > 0x7F:

@@ -220,6 +220,14 @@ class FeatureStore:
             note_sensitive_read(plan.sensitive)
         return found
 
+    def online_single_key(self, plan: OnlinePlan, key: bytes) -> tuple[list[bytes], int] | None:
+        """:meth:`online_single` for a key already in its stored form (see
+        :func:`~services.featurestore.converters.single_integer_key`)."""
+        found = self._lookup.single_key(plan.snapshot, plan.refs, key)
+        if found is not None and plan.sensitive:
+            note_sensitive_read(plan.sensitive)
+        return found
+
     def materialize(self, views: list[str], start: datetime | None, end: datetime | None,
                     incremental: bool) -> Iterator[Progress]:
         """Offline to online for a time range, view by view."""

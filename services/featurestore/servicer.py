@@ -158,15 +158,25 @@ class FeatureStoreServicer:
     def GetOnlineFeatures(self, request: fs_pb2.GetOnlineFeaturesRequest, context: grpc.ServicerContext
                           ) -> fs_pb2.GetOnlineFeaturesResponse:
         plan = self._store.online_plan(request.features, request.full_feature_names)
-        keys = converters.entity_keys(request.entity_keys, plan.key_types, self._store.settings.max_online_rows)
+        batch = request.entity_keys
         template = self._online_template(plan)
-        if request.entity_keys.row_count == 1 and template.dtype is not None:
-            # A serving request's usual shape: one entity, one view of floats, found, no nulls.
-            single = self._store.online_single(plan, keys)
-            if single is not None:
-                response = converters.single_online_response(template, *single)
-                if response is not None:
-                    return response
+        # A serving request's usual shape: one entity (most often an integer id), one view of floats,
+        # found, no nulls; read from the stored bytes without converting the key to Arrow first.
+        key = converters.single_integer_key(batch, plan.key_types) if template.dtype is not None else None
+        keys = None
+        single = None
+        if key is not None:
+            single = self._store.online_single_key(plan, key)
+        else:
+            keys = converters.entity_keys(batch, plan.key_types, self._store.settings.max_online_rows)
+            if batch.row_count == 1 and template.dtype is not None:
+                single = self._store.online_single(plan, keys)
+        if single is not None:
+            response = converters.single_online_response(template, *single)
+            if response is not None:
+                return response
+        if keys is None:
+            keys = converters.entity_keys(batch, plan.key_types, self._store.settings.max_online_rows)
         columns = self._store.online_features(plan, keys, request.entity_keys.row_count)
         response = converters.packed_online_response(template, columns, request.entity_keys.row_count)
         if response is None:

@@ -185,6 +185,19 @@ def test_redis_online_store_end_to_end(tmp_path: Path) -> None:
             assert list(result.columns[0].statuses) == [S.FEATURE_VALUE_STATUS_NULL, S.FEATURE_VALUE_STATUS_PRESENT,
                                                         S.FEATURE_VALUE_STATUS_NOT_FOUND]
             assert result.columns[0].values.double_values.values[1] == 0.25
+            # A one-entity read of a view of floats takes the single-entity path, here through redis.
+            client.apply(view("floats", [feature("a"), feature("b")], push=True))
+            table = pa.table({"customer_id": pa.array([-7, 7], pa.int64()),
+                              "event_timestamp": pa.array([NOW, NOW], pa.timestamp("us", tz="UTC")),
+                              "a": [1.5, 2.5], "b": [-1.5, -2.5]})
+            client.stub.PushFeatures(iter([fs_pb2.PushFeaturesRequest(feature_view="floats",
+                                                                      rows=T.ArrowTable(ipc_stream=ipc(table)))]))
+            selection = refs("floats:b", "floats:a")
+            for key, values in ((-7, [-1.5, 1.5]), (7, [-2.5, 2.5])):
+                alone = _read(client, [key], selection)
+                assert [value for *_, value in _row(alone, 0)] == values
+                assert _row(alone, 0) == _row(_read(client, [0, key], selection), 1)
+            assert _row(_read(client, [8], selection), 0)[0][1] == S.FEATURE_VALUE_STATUS_NOT_FOUND
         finally:
             channel.close()
             running.stop(0)
@@ -217,6 +230,28 @@ def test_every_feature_type_round_trips_online(sqlite_client: Client) -> None:
         assert list(column.statuses) == [S.FEATURE_VALUE_STATUS_PRESENT, S.FEATURE_VALUE_STATUS_NULL,
                                          S.FEATURE_VALUE_STATUS_NOT_FOUND]
         assert list(column.values.null_rows) == [1, 2]
+
+
+def test_one_integer_entity_is_found_for_zero_negative_and_64_bit_ids(online: Client) -> None:
+    """A one-entity read by integer id (looked up by the id's stored text, without Arrow arrays) finds
+    the same rows the batch path finds, for ids whose text has a sign or nineteen digits (7 and -7 are
+    different entities)."""
+    online.apply(view("ids", [feature("a"), feature("b")], push=True))
+    ids = [0, -7, 7, 2**63 - 1, -(2**63)]
+    table = pa.table({"customer_id": pa.array(ids, pa.int64()),
+                      "event_timestamp": pa.array([NOW] * len(ids), pa.timestamp("us", tz="UTC")),
+                      "a": pa.array([0.5 + i for i in range(len(ids))]),
+                      "b": pa.array([-1.0 - i for i in range(len(ids))])})
+    online.stub.PushFeatures(iter([fs_pb2.PushFeaturesRequest(feature_view="ids",
+                                                              rows=T.ArrowTable(ipc_stream=ipc(table)))]))
+    selection = refs("ids:b", "ids:a")
+    for position, key in enumerate(ids):
+        alone = _read(online, [key], selection)
+        assert _row(alone, 0) == _row(_read(online, [ids[-1 - position], key], selection), 1), key
+        assert [value for *_, value in _row(alone, 0)] == [-1.0 - position, 0.5 + position]
+        assert list(alone.columns[0].statuses) == [S.FEATURE_VALUE_STATUS_PRESENT]
+    missing = _read(online, [41], selection)
+    assert [status for _, status, _, _, _ in _row(missing, 0)] == [S.FEATURE_VALUE_STATUS_NOT_FOUND] * 2
 
 
 def _row(response: fs_pb2.GetOnlineFeaturesResponse, row: int) -> list[tuple]:
