@@ -71,21 +71,12 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 SERVER_PIDS: list[int] = []
 
 
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def settle() -> None:
+    """Wait until the servers are idle: a throughput case leaves thousands of predictions to ship and
+    ingest, and the next case's sequential calls would be timed behind them."""
+    from server_kit_bench import wait_until_idle
 
-
-def settle(limit: float = 15.0) -> None:
-    """Wait (at most ``limit`` seconds) until the servers are idle: a throughput case leaves thousands of
-    predictions to ship and ingest, and the next case's sequential calls would be timed behind them."""
-    deadline = time.monotonic() + limit
-    while SERVER_PIDS and time.monotonic() < deadline:
-        before = sum(process_cpu_seconds(pid) for pid in SERVER_PIDS)
-        time.sleep(0.2)
-        if sum(process_cpu_seconds(pid) for pid in SERVER_PIDS) - before < 0.01:  # under 5% of a core
-            return
+    wait_until_idle(SERVER_PIDS)
 
 
 def sequential(call, n: int) -> tuple[float, float]:
