@@ -17,6 +17,7 @@ from services.common.artifacts import ArtifactStore, FilesystemArtifactStore, S3
 from services.common.dependencies import Dependency
 from services.common.errors import InvalidArgument
 from services.common.fieldmask import checked_paths
+from services.common.handlers import bytes_field
 from services.common.logging import bind_request
 from services.registry import converters
 from services.registry.aliases import Aliases, AliasOutcome
@@ -43,6 +44,7 @@ MAX_NAME_LENGTH = 63
 
 #: How long before the call's deadline an upload waiting for validation gives up and says so.
 _DEADLINE_MARGIN_SECONDS = 0.25
+_CHUNK_FIELD = pb.DownloadArtifactResponse.DESCRIPTOR.fields_by_name["chunk"].number
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["RegistryService"].full_name
 _COMPARISON_PREFIX = "COMPARISON_OPERATOR_"
@@ -232,7 +234,7 @@ class RegistryServicer:
             model_name=version.model_name, version=version.version, format=resources_pb2.MODEL_FORMAT_ONNX,
             sha256=version.artifact_sha256, size_bytes=version.artifact_size, offset=download.offset))
         for chunk in download.chunks:
-            yield pb.DownloadArtifactResponse(chunk=chunk)
+            yield bytes_field(_CHUNK_FIELD, chunk)  # DownloadArtifactResponse(chunk=chunk), one copy fewer
 
     # -- aliases -----------------------------------------------------------------------------
 
