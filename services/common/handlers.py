@@ -38,7 +38,7 @@ class Encoded:
     """A response message already in its wire form, sent as is (see :func:`bytes_field`).
 
     For the bulk streams: building a message around a 1 MiB chunk and serializing it copies the
-    chunk twice more than writing the two-to-six bytes of tag and length in front of it."""
+    chunk twice; joining the two-to-six bytes of tag and length with it copies it once."""
 
     __slots__ = ("data",)
 
