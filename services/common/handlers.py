@@ -35,10 +35,14 @@ def _unimplemented_stream(full_method: str, owner: str) -> Callable[..., Any]:
 
 
 class Encoded:
-    """A response message already in its wire form, sent as is (see :func:`bytes_field`).
+    """A response message already in its wire form, which any handler may return (or a stream yield)
+    instead of the message: it is sent as is.
 
     For the bulk streams: building a message around a 1 MiB chunk and serializing it copies the
-    chunk twice; joining the two-to-six bytes of tag and length with it copies it once."""
+    chunk twice; joining the two-to-six bytes of tag and length with it copies it once (see
+    :func:`bytes_field`). For responses assembled as bytes anyway (the feature store's one-entity
+    lookup), it saves parsing them into a message that gRPC would serialize again. Interceptors that
+    read response fields (the audit record's) must see messages: return Encoded only where none do."""
 
     __slots__ = ("data",)
 
@@ -96,9 +100,7 @@ def service_handler(service: _descriptor.ServiceDescriptor, servicer: object | N
             behavior = _unimplemented_stream(full, method_owners.get(method.name, owner))
         else:
             behavior = _unimplemented(full, method_owners.get(method.name, owner))
-        # Server streams may send Encoded messages; every other response is serialized by its class.
-        kwargs = {"request_deserializer": request_cls.FromString,
-                  "response_serializer": _serializer(response_cls) if streaming_out else response_cls.SerializeToString}
+        kwargs = {"request_deserializer": request_cls.FromString, "response_serializer": _serializer(response_cls)}
         if method.client_streaming and streaming_out:
             handlers[method.name] = grpc.stream_stream_rpc_method_handler(behavior, **kwargs)
         elif method.client_streaming:

@@ -10,6 +10,7 @@ import pyarrow as pa
 from google.protobuf import timestamp_pb2
 
 from services.common.errors import InvalidArgument
+from services.common.handlers import Encoded
 from services.featurestore.arrow_schema import ARROW_TYPES
 from services.featurestore.materialize import Progress
 from services.featurestore.online.lookup import OnlineColumn
@@ -121,6 +122,8 @@ _PACKED = {types_pb2.DATA_TYPE_FLOAT64: ("<f8", tabular_pb2.DoubleArray),
 _PACKED_TAGS = {dtype: (wire, _length_tag(tabular_pb2.Column, _ARRAY_OF_TYPE[dtype]), _length_tag(array, "values"))
                 for dtype, (wire, array) in _PACKED.items()}
 _VALUES_TAG = _length_tag(fs_pb2.OnlineFeatureColumn, "values")
+#: ``row_count = 1`` in wire form (a varint field: tag, then the value).
+_ONE_ROW = _varint(fs_pb2.GetOnlineFeaturesResponse.DESCRIPTOR.fields_by_name["row_count"].number << 3) + _varint(1)
 
 
 def online_response_template(columns: list[tuple[str, str, str, int]], resolved_views: list[object]
@@ -200,10 +203,10 @@ def packed_online_response(template: OnlineTemplate, columns: list[OnlineColumn]
     return response
 
 
-def single_online_response(template: OnlineTemplate, values: list[bytes], event_micros: int
-                           ) -> fs_pb2.GetOnlineFeaturesResponse | None:
+def single_online_response(template: OnlineTemplate, values: list[bytes], event_micros: int) -> Encoded | None:
     """The one-row response whose every value is PRESENT, from each column's stored little-endian bytes
-    (what :func:`packed_online_response` builds for that case); None when the bytes do not fit the
+    (what :func:`packed_online_response` builds for that case), in wire form: parsing it only for gRPC
+    to serialize it again would cost ~27 µs for 50 features. None when the bytes do not fit the
     template's one packed type."""
     if template.dtype is None or len(values) != len(template.columns):
         return None
@@ -217,9 +220,7 @@ def single_online_response(template: OnlineTemplate, values: list[bytes], event_
             + _VALUES_TAG + _varint(len(inner_head) + size) + inner_head)
     prefixes = template.column_prefixes(len(head) + size)
     body = b"".join(itertools.chain.from_iterable(zip(prefixes, itertools.repeat(head), values)))
-    response = fs_pb2.GetOnlineFeaturesResponse.FromString(template.head + body)
-    response.row_count = 1
-    return response
+    return Encoded(b"".join((template.head, body, _ONE_ROW)))
 
 
 def fill_online_columns(response: fs_pb2.GetOnlineFeaturesResponse, columns: list[OnlineColumn]) -> None:

@@ -13,6 +13,7 @@ import grpc
 from services.common.app import ServiceContext
 from services.common.auth import current_principal
 from services.common.errors import InvalidArgument
+from services.common.handlers import Encoded
 from services.featurestore import converters
 from services.featurestore.arrow_schema import decode_ipc, encode_ipc
 from services.featurestore.feature_store import FeatureStore, OnlinePlan
@@ -156,7 +157,7 @@ class FeatureStoreServicer:
             yield fs_pb2.GetHistoricalFeaturesResponse(chunk=types_pb2.ArrowTable(ipc_stream=encode_ipc(chunk)))
 
     def GetOnlineFeatures(self, request: fs_pb2.GetOnlineFeaturesRequest, context: grpc.ServicerContext
-                          ) -> fs_pb2.GetOnlineFeaturesResponse:
+                          ) -> fs_pb2.GetOnlineFeaturesResponse | Encoded:
         plan = self._store.online_plan(request.features, request.full_feature_names)
         batch = request.entity_keys
         template = self._online_template(plan)
@@ -172,6 +173,8 @@ class FeatureStoreServicer:
             if batch.row_count == 1 and template.dtype is not None:
                 single = self._store.online_single(plan, keys)
         if single is not None:
+            # In wire form: nothing on the way out reads this response's fields (an audited read records
+            # the request's features, not the values).
             response = converters.single_online_response(template, *single)
             if response is not None:
                 return response

@@ -8,18 +8,29 @@ read of plain features is not; ListAuditRecords pages and filters the log on eve
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import grpc
+import pyarrow as pa
 import pytest
 from google.protobuf import message_factory, timestamp_pb2
 
 from services import catalog
 from sextant.featurestore.v1 import featurestore_service_pb2 as fs_pb2
 from sextant.featurestore.v1 import resources_pb2
-from sextant.type.v1 import audit_pb2, tabular_pb2
-from tests.integration.featurestore.helpers import Client, connect, entity, error_info, feature, refs, view
+from sextant.type.v1 import audit_pb2, tabular_pb2, types_pb2
+from tests.integration.featurestore.helpers import (
+    Client,
+    connect,
+    entity,
+    error_info,
+    feature,
+    ipc,
+    refs,
+    view,
+)
 from tests.integration.security.security_kit import start_service
 
 FS = "/sextant.featurestore.v1.FeatureStoreService/"
@@ -106,6 +117,33 @@ def test_reading_pii_or_protected_features_is_recorded_and_plain_reads_are_not(s
     assert [(f.feature_view, f.feature, f.version) for f in record.sensitive_features] == [
         ("profile", "ssn_hash", 1), ("profile", "age", 1)]
     assert record.row_count == 2
+
+
+def test_a_one_entity_read_of_pii_features_is_recorded_like_a_batch_read(store: Client) -> None:
+    """One entity with every value present takes the store's one-entity path (its response assembled as
+    wire bytes); reading pii or protected features that way is audited all the same."""
+    now = datetime.now(UTC)
+    rows = pa.table({"customer_id": pa.array([1], pa.int64()), "event_timestamp": pa.array([now], pa.timestamp(
+        "us", tz="UTC")), "score": [0.5], "ssn_hash": [17.0], "age": [42.0]})
+    store.stub.PushFeatures(iter([fs_pb2.PushFeaturesRequest(feature_view="profile", rows=types_pb2.ArrowTable(
+        ipc_stream=ipc(rows)))]), metadata=who("setup", "push-1"))
+    keys = tabular_pb2.ColumnBatch(row_count=1, columns=[
+        tabular_pb2.Column(name="customer_id", int64_values=tabular_pb2.Int64Array(values=[1]))])
+
+    def read_one(*features: str, request_id: str) -> fs_pb2.GetOnlineFeaturesResponse:
+        return store.stub.GetOnlineFeatures(fs_pb2.GetOnlineFeaturesRequest(features=refs(*features), entity_keys=keys),
+                                            metadata=who("frank", request_id))
+
+    plain = read_one("profile:score", request_id="one-plain")
+    assert plain.row_count == 1 and list(plain.columns[0].values.double_values.values) == [0.5]
+    assert records(store, principal="frank") == []
+    sensitive = read_one("profile:score", "profile:ssn_hash", "profile:age", request_id="one-pii")
+    assert [list(c.values.double_values.values) for c in sensitive.columns] == [[0.5], [17.0], [42.0]]
+    [record] = records(store, principal="frank")
+    assert record.kind == audit_pb2.AUDIT_KIND_SENSITIVE_READ and record.request_id == "one-pii"
+    assert [(f.feature_view, f.feature) for f in record.sensitive_features] == [("profile", "ssn_hash"),
+                                                                                 ("profile", "age")]
+    assert record.row_count == 1
 
 
 def test_list_audit_records_pages_in_both_orders_without_gaps_or_repeats(store: Client) -> None:
