@@ -7,10 +7,11 @@
 2. Filtered ListModelVersions p50/p99: within one model (status + tag + metric threshold, ordered by
    the metric) and across all 10,000 versions (tag + metric threshold, ordered by the metric).
 3. A 100 MB ONNX artifact uploaded and downloaded, in MB/s, next to a bare gRPC streaming echo of
-   the same bytes in 1 MiB messages (three rounds of distinct artifacts, each after its echo; medians). The default upload answers once the bytes are received,
-   sha256-verified, checked structurally against the signature and durably stored (the version is
-   then VALIDATING); its row also gives the time until the background onnxruntime validation turned
-   the version READY (polling GetModelVersion). A second row uploads another 100 MB version with
+   the same bytes in 1 MiB messages (three rounds of distinct artifacts, each after its echo;
+   medians). The default upload answers once the bytes are received, sha256-verified, checked
+   structurally against the signature and durably stored (the version is then VALIDATING); its row
+   also gives the time until the background onnxruntime validation turned the version READY (polling
+   GetModelVersion). A second row uploads another 100 MB version with
    `wait_for_validation=true`, which answers only once the version is READY.
 
 The catalog is loaded with bulk inserts into the registry's tables (10,000 uploads with onnxruntime
@@ -65,6 +66,8 @@ from sextant.type.v1 import model_pb2, types_pb2
 MODELS, VERSIONS = 100, 100
 CALLS = 2000
 ROUNDS = 4
+#: The cores this process may run on when it starts (the servers and the client are placed on them).
+_CORES = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
 ARTIFACT_BYTES = 100 * 1024 * 1024
 CHUNK = 1024 * 1024
 _ECHO = "sextant.bench.v1.Echo"
@@ -235,16 +238,16 @@ def main() -> None:
 
 
 def _place(servers: tuple[int, ...], pinned: bool) -> None:
-    """Pin the servers to core 0 and this client to core 1 (or let every process use every core).
+    """Pin the servers to the first core and this client to the second (or let every process use them all).
 
     The latency rows are measured pinned, as the other benchmarks do: a sequential client that shares
     a core with the server it waits on, or a server migrating between cores, moves p99 more than the
     server's own work. The transfers run unpinned, where the registry's hashing and file writes may use
     the second core as they would on a server."""
-    every = set(range(os.cpu_count() or 1))
-    if len(every) < 2 or not hasattr(os, "sched_setaffinity"):
+    if len(_CORES) < 2:
         return
-    server_cores, client_cores = ({0}, {1}) if pinned else (every, every)
+    every = set(_CORES)
+    server_cores, client_cores = ({_CORES[0]}, {_CORES[1]}) if pinned else (every, every)
     for pid, cores in [*((server, server_cores) for server in servers), (os.getpid(), client_cores)]:
         for task in Path(f"/proc/{pid}/task").iterdir():  # every existing thread has its own mask
             os.sched_setaffinity(int(task.name), cores)
