@@ -50,17 +50,20 @@ class Encoded:
         self.data = data
 
 
+def varint(number: int) -> bytes:
+    """A non-negative integer as a protobuf varint (https://protobuf.dev/programming-guides/encoding/)."""
+    out = bytearray()
+    while number > 0x7F:
+        out.append((number & 0x7F) | 0x80)
+        number >>= 7
+    out.append(number)
+    return bytes(out)
+
+
 def bytes_field(number: int, data: bytes) -> Encoded:
     """The wire form of a message whose only set field is the bytes field ``number`` holding ``data``
-    (https://protobuf.dev/programming-guides/encoding/: a length-delimited record, tag then length
-    as varints)."""
-    header = bytearray()
-    for value in (number << 3 | 2, len(data)):
-        while value > 0x7F:
-            header.append(value & 0x7F | 0x80)
-            value >>= 7
-        header.append(value)
-    return Encoded(b"".join((header, data)))
+    (a length-delimited record: tag, length, bytes)."""
+    return Encoded(b"".join((varint(number << 3 | 2), varint(len(data)), data)))
 
 
 def _serializer(response_cls: type) -> Callable[[Any], bytes]:

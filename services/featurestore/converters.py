@@ -10,7 +10,7 @@ import pyarrow as pa
 from google.protobuf import timestamp_pb2
 
 from services.common.errors import InvalidArgument
-from services.common.handlers import Encoded
+from services.common.handlers import Encoded, varint
 from services.featurestore.arrow_schema import ARROW_TYPES
 from services.featurestore.materialize import Progress
 from services.featurestore.online.lookup import OnlineColumn
@@ -99,18 +99,9 @@ def single_integer_key(batch: tabular_pb2.ColumnBatch, key_types: dict[str, int]
     return str(values[0]).encode() if len(values) == 1 else None
 
 
-def _varint(number: int) -> bytes:
-    out = bytearray()
-    while number > 0x7F:
-        out.append((number & 0x7F) | 0x80)
-        number >>= 7
-    out.append(number)
-    return bytes(out)
-
-
 def _length_tag(message: type, field: str) -> bytes:
     """The wire tag of a length-delimited field (submessage or packed array), from the descriptor."""
-    return _varint(message.DESCRIPTOR.fields_by_name[field].number << 3 | 2)
+    return varint(message.DESCRIPTOR.fields_by_name[field].number << 3 | 2)
 
 
 # Fixed-width value arrays are merged in their packed wire form (tag, length, little-endian bytes)
@@ -123,7 +114,7 @@ _PACKED_TAGS = {dtype: (wire, _length_tag(tabular_pb2.Column, _ARRAY_OF_TYPE[dty
                 for dtype, (wire, array) in _PACKED.items()}
 _VALUES_TAG = _length_tag(fs_pb2.OnlineFeatureColumn, "values")
 #: ``row_count = 1`` in wire form (a varint field: tag, then the value).
-_ONE_ROW = _varint(fs_pb2.GetOnlineFeaturesResponse.DESCRIPTOR.fields_by_name["row_count"].number << 3) + _varint(1)
+_ONE_ROW = varint(fs_pb2.GetOnlineFeaturesResponse.DESCRIPTOR.fields_by_name["row_count"].number << 3) + varint(1)
 
 
 def online_response_template(columns: list[tuple[str, str, str, int]], resolved_views: list[object]
@@ -167,7 +158,7 @@ class OnlineTemplate:
     def column_prefixes(self, length: int) -> list[bytes]:
         prefixes = self.prefixes.get(length)
         if prefixes is None:
-            prefixes = [_COLUMNS_TAG + _varint(len(c) + length) + c for c in self.columns]
+            prefixes = [_COLUMNS_TAG + varint(len(c) + length) + c for c in self.columns]
             if len(self.prefixes) > 64:
                 self.prefixes.clear()
             self.prefixes[length] = prefixes
@@ -192,9 +183,9 @@ def packed_online_response(template: OnlineTemplate, columns: list[OnlineColumn]
     null_rows = np.flatnonzero(statuses != features_pb2.FEATURE_VALUE_STATUS_PRESENT).tolist()
     size = rows * np.dtype(wire).itemsize
     inner_head = (tabular_pb2.Column(null_rows=null_rows).SerializeToString() + array_tag
-                  + _varint(len(values_tag) + len(_varint(size)) + size) + values_tag + _varint(size))
+                  + varint(len(values_tag) + len(varint(size)) + size) + values_tag + varint(size))
     head = (fs_pb2.OnlineFeatureColumn(statuses=statuses.tolist(), event_time_micros=events.tolist()
-                                       ).SerializeToString() + _VALUES_TAG + _varint(len(inner_head) + size) + inner_head)
+                                       ).SerializeToString() + _VALUES_TAG + varint(len(inner_head) + size) + inner_head)
     prefixes = template.column_prefixes(len(head) + size)
     body = b"".join([prefix + head + column.values.astype(wire, copy=False).tobytes()
                      for prefix, column in zip(prefixes, columns, strict=True)])
@@ -214,10 +205,10 @@ def single_online_response(template: OnlineTemplate, values: list[bytes], event_
     size = np.dtype(wire).itemsize
     if len(values[0]) != size:  # the lookup gives every value the width of its one type
         return None
-    inner_head = array_tag + _varint(len(values_tag) + len(_varint(size)) + size) + values_tag + _varint(size)
+    inner_head = array_tag + varint(len(values_tag) + len(varint(size)) + size) + values_tag + varint(size)
     head = (fs_pb2.OnlineFeatureColumn(statuses=[features_pb2.FEATURE_VALUE_STATUS_PRESENT],
                                        event_time_micros=[event_micros]).SerializeToString()
-            + _VALUES_TAG + _varint(len(inner_head) + size) + inner_head)
+            + _VALUES_TAG + varint(len(inner_head) + size) + inner_head)
     prefixes = template.column_prefixes(len(head) + size)
     body = b"".join(itertools.chain.from_iterable(zip(prefixes, itertools.repeat(head), values)))
     return Encoded(b"".join((template.head, body, _ONE_ROW)))
@@ -251,9 +242,9 @@ def fill_online_columns(response: fs_pb2.GetOnlineFeaturesResponse, columns: lis
             head = heads.get((*key, dtype))
             if head is None:
                 size = rows * np.dtype(wire).itemsize
-                array_size = len(values_tag) + len(_varint(size)) + size
-                inner_head = common[1] + array_tag + _varint(array_size) + values_tag + _varint(size)
-                head = heads[(*key, dtype)] = (common[0] + _VALUES_TAG + _varint(len(inner_head) + size)
+                array_size = len(values_tag) + len(varint(size)) + size
+                inner_head = common[1] + array_tag + varint(array_size) + values_tag + varint(size)
+                head = heads[(*key, dtype)] = (common[0] + _VALUES_TAG + varint(len(inner_head) + size)
                                                + inner_head)
             out.MergeFromString(head + column.values.astype(wire, copy=False).tobytes())
             continue

@@ -181,10 +181,10 @@ class OnlineLookup:
         an unknown entity, a value outside its TTL, a null, a version without every wanted feature,
         mixed types): :meth:`lookup` then answers, statuses and errors included.
         """
-        groups = self._view_groups(snapshot, refs)
-        if len(groups) != 1:
+        group = self._one_group(snapshot, refs)
+        if group is None:
             return None
-        view, _indices, key_names, wanted, ttl = groups[0]
+        view, _indices, key_names, wanted, ttl = group
         if any(name not in keys for name in key_names):
             return None
         stored = self._store.read_rows(view.name, encode_keys([keys[n] for n in key_names]))
@@ -199,17 +199,22 @@ class OnlineLookup:
         """:meth:`single` for an entity whose one join key is already in its stored form (see
         ``encode_keys``): the usual serving request, an integer customer id, read with one indexed
         SELECT and no Arrow arrays. None as :meth:`single`, and also when the view has several keys."""
-        groups = self._view_groups(snapshot, refs)
-        if len(groups) != 1:
+        group = self._one_group(snapshot, refs)
+        if group is None:
             return None
-        view, _indices, key_names, wanted, ttl = groups[0]
+        view, _indices, key_names, wanted, ttl = group
         if len(key_names) != 1:
             return None
         stored = self._store.read_one(view.name, key)
         if stored is None:
             return None
-        version, event, payload = stored
-        return self._single_values(snapshot, view.name, wanted, ttl, int(version), int(event), payload)
+        return self._single_values(snapshot, view.name, wanted, ttl, int(stored.version), int(stored.event_ts),
+                                   stored.payload)
+
+    def _one_group(self, snapshot: DefinitionSnapshot, refs: list[ResolvedRef]) -> _ViewGroup | None:
+        """The references' view group when they all come from one view (the one-entity paths' case)."""
+        groups = self._view_groups(snapshot, refs)
+        return groups[0] if len(groups) == 1 else None
 
     def _single_values(self, snapshot: DefinitionSnapshot, view_name: str, wanted: tuple[tuple[str, pa.DataType], ...],
                        ttl: int, version: int, event: int, payload: bytes) -> tuple[list[bytes], int] | None:

@@ -47,7 +47,8 @@ def _select_rows_sql(count: int) -> str:
             f"WHERE feature_view = ? AND entity_key IN ({','.join('?' * count)})")
 
 
-_SELECT_ONE = "SELECT version, event_ts, payload FROM fs_online_values WHERE feature_view = ? AND entity_key = ?"
+_SELECT_ONE = ("SELECT version, event_ts, created_ts, payload FROM fs_online_values "
+               "WHERE feature_view = ? AND entity_key = ?")
 _NO_INTS = np.zeros(0, dtype=np.int64)
 
 
@@ -162,11 +163,11 @@ class SqlOnlineStore(OnlineStore):
         position = np.fromiter((index.get(key, -1) for key in keys), dtype=np.intp, count=len(keys))
         return StoredRows(position, np.array(versions, dtype=np.int64), np.array(events, dtype=np.int64), payloads)
 
-    def read_one(self, view: str, key: bytes) -> tuple[int, int, bytes] | None:
+    def read_one(self, view: str, key: bytes) -> StoredValue | None:
         if not self._sqlite_path:
             return super().read_one(view, key)
         row = self._sqlite_connection().execute(_SELECT_ONE, (view, key)).fetchone()
-        return None if row is None else (row[0], row[1], row[2])
+        return None if row is None else StoredValue(*row)
 
     def delete_view(self, view: str) -> None:
         with self._db.write() as session:

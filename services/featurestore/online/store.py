@@ -82,11 +82,10 @@ class OnlineStore(ABC):
         """The stored values of ``keys`` as columns; backends override it to skip per-row objects."""
         return StoredRows.from_values(self.read(view, keys))
 
-    def read_one(self, view: str, key: bytes) -> tuple[int, int, bytes] | None:
-        """(version, event time, payload) of one key, or None; backends override it for a serving
-        request's single entity."""
-        value = self.read(view, [key])[0]
-        return None if value is None else (value.version, value.event_ts, value.payload)
+    def read_one(self, view: str, key: bytes) -> StoredValue | None:
+        """The stored value of one key, or None; backends override it for a serving request's single
+        entity."""
+        return self.read(view, [key])[0]
 
     @abstractmethod
     def delete_view(self, view: str) -> None:
