@@ -114,7 +114,8 @@ _PACKED_TAGS = {dtype: (wire, _length_tag(tabular_pb2.Column, _ARRAY_OF_TYPE[dty
                 for dtype, (wire, array) in _PACKED.items()}
 _VALUES_TAG = _length_tag(fs_pb2.OnlineFeatureColumn, "values")
 #: ``row_count = 1`` in wire form (a varint field: tag, then the value).
-_ONE_ROW = varint(fs_pb2.GetOnlineFeaturesResponse.DESCRIPTOR.fields_by_name["row_count"].number << 3) + varint(1)
+_ROW_COUNT_KEY = varint(fs_pb2.GetOnlineFeaturesResponse.DESCRIPTOR.fields_by_name["row_count"].number << 3)
+_ONE_ROW = _ROW_COUNT_KEY + varint(1)
 
 
 def online_response_template(columns: list[tuple[str, str, str, int]], resolved_views: list[object]
@@ -140,7 +141,7 @@ class OnlineTemplate:
     each column's serialized start (tag, length, the template column), built once per length.
     """
 
-    __slots__ = ("message", "head", "columns", "dtype", "prefixes")
+    __slots__ = ("message", "head", "columns", "dtype", "prefixes", "dense_head")
 
     def __init__(self, message: fs_pb2.GetOnlineFeaturesResponse) -> None:
         self.message = message
@@ -154,6 +155,8 @@ class OnlineTemplate:
         #: The one packed dtype of every column, or None (mixed or unpacked types: the general path).
         self.dtype = only if only in _PACKED_TAGS else None
         self.prefixes: dict[int, list[bytes]] = {}
+        #: The DENSE layout's response up to its ``dense`` field: the head and every column without values.
+        self.dense_head = self.head + b"".join(_COLUMNS_TAG + varint(len(c)) + c for c in self.columns)
 
     def column_prefixes(self, length: int) -> list[bytes]:
         prefixes = self.prefixes.get(length)
@@ -212,6 +215,42 @@ def single_online_response(template: OnlineTemplate, values: list[bytes], event_
     prefixes = template.column_prefixes(len(head) + size)
     body = b"".join(itertools.chain.from_iterable(zip(prefixes, itertools.repeat(head), values)))
     return Encoded(b"".join((template.head, body, _ONE_ROW)))
+
+
+_DENSE_TAG = _length_tag(fs_pb2.GetOnlineFeaturesResponse, "dense")
+
+
+def _dense_response(template: OnlineTemplate, values: bytes, statuses: object, events: object, rows: int
+                    ) -> Encoded:
+    dense = fs_pb2.DenseFeatureValues(dtype=template.dtype, feature_count=len(template.columns), values=values,
+                                      statuses=statuses, event_time_micros=events).SerializeToString()
+    return Encoded(b"".join((template.dense_head, _DENSE_TAG, varint(len(dense)), dense, _ROW_COUNT_KEY,
+                             varint(rows))))
+
+
+def dense_online_response(template: OnlineTemplate, columns: list[OnlineColumn], rows: int) -> Encoded | None:
+    """The response in the DENSE layout (one row-major block of every value), in wire form; None when
+    the features do not share one fixed-width type (the caller then answers with columns)."""
+    if template.dtype is None or len(columns) != len(template.columns):
+        return None
+    wire = _PACKED_TAGS[template.dtype][0]
+    if not columns:
+        return _dense_response(template, b"", (), (), rows)
+    values = np.stack([c.values.astype(wire, copy=False) for c in columns], axis=1)
+    statuses = np.stack([c.statuses for c in columns], axis=1).ravel()
+    events = np.stack([c.event_micros for c in columns], axis=1).ravel()
+    return _dense_response(template, values.tobytes(), statuses.tolist(), events.tolist(), rows)
+
+
+def single_dense_response(template: OnlineTemplate, values: list[bytes], event_micros: int) -> Encoded | None:
+    """One entity's every-value-PRESENT row (see :func:`single_online_response`) in the DENSE layout."""
+    if template.dtype is None or len(values) != len(template.columns):
+        return None
+    if values and len(values[0]) != np.dtype(_PACKED_TAGS[template.dtype][0]).itemsize:
+        return None
+    count = len(values)
+    return _dense_response(template, b"".join(values), [features_pb2.FEATURE_VALUE_STATUS_PRESENT] * count,
+                           [event_micros] * count, 1)
 
 
 def fill_online_columns(response: fs_pb2.GetOnlineFeaturesResponse, columns: list[OnlineColumn]) -> None:

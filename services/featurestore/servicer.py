@@ -20,6 +20,8 @@ from services.featurestore.feature_store import FeatureStore, OnlinePlan
 from sextant.featurestore.v1 import featurestore_service_pb2 as fs_pb2
 from sextant.type.v1 import types_pb2
 
+_LAYOUTS = frozenset(fs_pb2.OnlineLayout.values())
+
 
 class FeatureStoreServicer:
     """FeatureStoreService over a FeatureStore."""
@@ -158,6 +160,10 @@ class FeatureStoreServicer:
 
     def GetOnlineFeatures(self, request: fs_pb2.GetOnlineFeaturesRequest, context: grpc.ServicerContext
                           ) -> fs_pb2.GetOnlineFeaturesResponse | Encoded:
+        layout = request.layout
+        if layout not in _LAYOUTS:
+            raise InvalidArgument("layout", f"expected one of {sorted(fs_pb2.OnlineLayout.keys())}, got {layout}")
+        dense = layout == fs_pb2.ONLINE_LAYOUT_DENSE
         plan = self._store.online_plan(request.features, request.full_feature_names)
         batch = request.entity_keys
         template = self._online_template(plan)
@@ -175,12 +181,19 @@ class FeatureStoreServicer:
         if single is not None:
             # In wire form: nothing on the way out reads this response's fields (an audited read records
             # the request's features, not the values).
-            response = converters.single_online_response(template, *single)
+            if dense:
+                response = converters.single_dense_response(template, *single)
+            else:
+                response = converters.single_online_response(template, *single)
             if response is not None:
                 return response
         if keys is None:
             keys = converters.entity_keys(batch, plan.key_types, self._store.settings.max_online_rows)
         columns = self._store.online_features(plan, keys, request.entity_keys.row_count)
+        if dense:
+            response = converters.dense_online_response(template, columns, request.entity_keys.row_count)
+            if response is not None:
+                return response
         response = converters.packed_online_response(template, columns, request.entity_keys.row_count)
         if response is None:
             response = fs_pb2.GetOnlineFeaturesResponse()

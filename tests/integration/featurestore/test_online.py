@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import grpc
+import numpy as np
 import pyarrow as pa
 import pytest
 
@@ -293,3 +294,58 @@ def test_one_entity_reads_answer_like_the_same_entity_within_a_batch(online: Cli
     present = _row(_read(online, [1], selection), 0)
     assert [status for _, status, _, _, _ in present] == [S.FEATURE_VALUE_STATUS_PRESENT] * 3
     assert [value for *_, value in present] == pytest.approx([values[0][2], values[0][0], values[0][1]])
+
+
+def _dense_row(response: fs_pb2.GetOnlineFeaturesResponse, row: int) -> list[tuple]:
+    """Row ``row`` of the DENSE block, in :func:`_row`'s form (a value that is not PRESENT is null)."""
+    dense = response.dense
+    wire = {T.DATA_TYPE_FLOAT64: "<f8", T.DATA_TYPE_FLOAT32: "<f4", T.DATA_TYPE_BOOL: "?"}[dense.dtype]
+    count = dense.feature_count
+    assert count == len(response.columns)
+    values = np.frombuffer(dense.values, dtype=wire).reshape(response.row_count, count)
+    out = []
+    for f, column in enumerate(response.columns):
+        status = dense.statuses[row * count + f]
+        out.append((column.values.name, status, dense.event_time_micros[row * count + f],
+                    status != S.FEATURE_VALUE_STATUS_PRESENT, values[row, f].item()))
+    return out
+
+
+@pytest.mark.parametrize("dtype, arrow", [(T.DATA_TYPE_FLOAT64, pa.float64()), (T.DATA_TYPE_FLOAT32, pa.float32()),
+                                          (T.DATA_TYPE_BOOL, pa.bool_())])
+def test_the_dense_layout_holds_what_the_columns_hold(online: Client, dtype: int, arrow: pa.DataType) -> None:
+    """ONLINE_LAYOUT_DENSE answers the same values, statuses and event times as the columns, one
+    entity (the stored-bytes path) or many, present, null, outside TTL and unknown alike; columns of
+    mixed types are answered as columns; an unknown layout is refused."""
+    online.apply(entity(), view("same", [feature(n, dtype) for n in ("a", "b", "c")], push=True,
+                                ttl=timedelta(hours=1)))
+    truthy = dtype == T.DATA_TYPE_BOOL
+    rows = [[True, False, True], [False, None, True], [True, True, True]] if truthy else [
+        [0.25, 1.5, -3.0], [0.5, None, 2.0], [9.0, 9.0, 9.0]]
+    table = pa.table({"customer_id": pa.array([1, 2, 3], pa.int64()),
+                      "event_timestamp": pa.array([NOW - timedelta(minutes=5), NOW - timedelta(minutes=4),
+                                                   NOW - timedelta(hours=2)], pa.timestamp("us", tz="UTC")),
+                      **{n: pa.array([row[i] for row in rows], arrow) for i, n in enumerate(("a", "b", "c"))}})
+    online.stub.PushFeatures(iter([fs_pb2.PushFeaturesRequest(feature_view="same",
+                                                              rows=T.ArrowTable(ipc_stream=ipc(table)))]))
+    selection = refs("same:c", "same:a", "same:b")
+    for keys in ([1], [2], [3], [99], [1, 2, 3, 99], [3, 1]):
+        columns = _read(online, keys, selection)
+        dense = _read(online, keys, selection, layout=fs_pb2.ONLINE_LAYOUT_DENSE)
+        assert dense.HasField("dense") and not columns.HasField("dense")
+        assert dense.dense.dtype == dtype and dense.row_count == len(keys)
+        assert [(c.feature_view, c.feature, c.values.name) for c in dense.columns] == [
+            (c.feature_view, c.feature, c.values.name) for c in columns.columns]
+        assert all(not c.statuses and not c.event_time_micros for c in dense.columns)
+        assert [(v.feature_view, v.version) for v in dense.resolved_views] == [("same", 1)]
+        for row in range(len(keys)):
+            assert _dense_row(dense, row) == _row(columns, row), (keys, row)
+    present = _dense_row(_read(online, [1], selection, layout=fs_pb2.ONLINE_LAYOUT_DENSE), 0)
+    assert [value for *_, value in present] == pytest.approx([rows[0][2], rows[0][0], rows[0][1]])
+
+    mixed = _read(online, [1], refs("live:score", "live:tier"), layout=fs_pb2.ONLINE_LAYOUT_DENSE)
+    assert not mixed.HasField("dense") and len(mixed.columns[0].statuses) == 1
+    with pytest.raises(grpc.RpcError) as refused:
+        _read(online, [1], selection, layout=7)
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert error_info(refused.value).metadata["field"] == "layout"

@@ -31,6 +31,12 @@ class OfflineEngine(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     OFFLINE_ENGINE_EMBEDDED: _ClassVar[OfflineEngine]
     OFFLINE_ENGINE_DASK: _ClassVar[OfflineEngine]
 
+class OnlineLayout(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ONLINE_LAYOUT_UNSPECIFIED: _ClassVar[OnlineLayout]
+    ONLINE_LAYOUT_COLUMNS: _ClassVar[OnlineLayout]
+    ONLINE_LAYOUT_DENSE: _ClassVar[OnlineLayout]
+
 class MaterializationEventKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     MATERIALIZATION_EVENT_KIND_UNSPECIFIED: _ClassVar[MaterializationEventKind]
@@ -46,6 +52,9 @@ RESOLUTION_FAILURE_VIEW_DELETED: ResolutionFailure
 OFFLINE_ENGINE_UNSPECIFIED: OfflineEngine
 OFFLINE_ENGINE_EMBEDDED: OfflineEngine
 OFFLINE_ENGINE_DASK: OfflineEngine
+ONLINE_LAYOUT_UNSPECIFIED: OnlineLayout
+ONLINE_LAYOUT_COLUMNS: OnlineLayout
+ONLINE_LAYOUT_DENSE: OnlineLayout
 MATERIALIZATION_EVENT_KIND_UNSPECIFIED: MaterializationEventKind
 MATERIALIZATION_EVENT_KIND_VIEW_STARTED: MaterializationEventKind
 MATERIALIZATION_EVENT_KIND_PROGRESS: MaterializationEventKind
@@ -419,14 +428,30 @@ class GetHistoricalFeaturesResponse(_message.Message):
     def __init__(self, header: _Optional[_Union[HistoricalFeaturesHeader, _Mapping]] = ..., chunk: _Optional[_Union[_types_pb2.ArrowTable, _Mapping]] = ...) -> None: ...
 
 class GetOnlineFeaturesRequest(_message.Message):
-    __slots__ = ("features", "entity_keys", "full_feature_names")
+    __slots__ = ("features", "entity_keys", "full_feature_names", "layout")
     FEATURES_FIELD_NUMBER: _ClassVar[int]
     ENTITY_KEYS_FIELD_NUMBER: _ClassVar[int]
     FULL_FEATURE_NAMES_FIELD_NUMBER: _ClassVar[int]
+    LAYOUT_FIELD_NUMBER: _ClassVar[int]
     features: _features_pb2.FeatureSelection
     entity_keys: _tabular_pb2.ColumnBatch
     full_feature_names: bool
-    def __init__(self, features: _Optional[_Union[_features_pb2.FeatureSelection, _Mapping]] = ..., entity_keys: _Optional[_Union[_tabular_pb2.ColumnBatch, _Mapping]] = ..., full_feature_names: _Optional[bool] = ...) -> None: ...
+    layout: OnlineLayout
+    def __init__(self, features: _Optional[_Union[_features_pb2.FeatureSelection, _Mapping]] = ..., entity_keys: _Optional[_Union[_tabular_pb2.ColumnBatch, _Mapping]] = ..., full_feature_names: _Optional[bool] = ..., layout: _Optional[_Union[OnlineLayout, str]] = ...) -> None: ...
+
+class DenseFeatureValues(_message.Message):
+    __slots__ = ("dtype", "feature_count", "values", "statuses", "event_time_micros")
+    DTYPE_FIELD_NUMBER: _ClassVar[int]
+    FEATURE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    VALUES_FIELD_NUMBER: _ClassVar[int]
+    STATUSES_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TIME_MICROS_FIELD_NUMBER: _ClassVar[int]
+    dtype: _types_pb2.DataType
+    feature_count: int
+    values: bytes
+    statuses: _containers.RepeatedScalarFieldContainer[_features_pb2.FeatureValueStatus]
+    event_time_micros: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, dtype: _Optional[_Union[_types_pb2.DataType, str]] = ..., feature_count: _Optional[int] = ..., values: _Optional[bytes] = ..., statuses: _Optional[_Iterable[_Union[_features_pb2.FeatureValueStatus, str]]] = ..., event_time_micros: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class OnlineFeatureColumn(_message.Message):
     __slots__ = ("values", "feature_view", "feature", "statuses", "event_time_micros")
@@ -443,14 +468,16 @@ class OnlineFeatureColumn(_message.Message):
     def __init__(self, values: _Optional[_Union[_tabular_pb2.Column, _Mapping]] = ..., feature_view: _Optional[str] = ..., feature: _Optional[str] = ..., statuses: _Optional[_Iterable[_Union[_features_pb2.FeatureValueStatus, str]]] = ..., event_time_micros: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class GetOnlineFeaturesResponse(_message.Message):
-    __slots__ = ("columns", "resolved_views", "row_count")
+    __slots__ = ("columns", "resolved_views", "row_count", "dense")
     COLUMNS_FIELD_NUMBER: _ClassVar[int]
     RESOLVED_VIEWS_FIELD_NUMBER: _ClassVar[int]
     ROW_COUNT_FIELD_NUMBER: _ClassVar[int]
+    DENSE_FIELD_NUMBER: _ClassVar[int]
     columns: _containers.RepeatedCompositeFieldContainer[OnlineFeatureColumn]
     resolved_views: _containers.RepeatedCompositeFieldContainer[_resources_pb2.ResolvedFeatureView]
     row_count: int
-    def __init__(self, columns: _Optional[_Iterable[_Union[OnlineFeatureColumn, _Mapping]]] = ..., resolved_views: _Optional[_Iterable[_Union[_resources_pb2.ResolvedFeatureView, _Mapping]]] = ..., row_count: _Optional[int] = ...) -> None: ...
+    dense: DenseFeatureValues
+    def __init__(self, columns: _Optional[_Iterable[_Union[OnlineFeatureColumn, _Mapping]]] = ..., resolved_views: _Optional[_Iterable[_Union[_resources_pb2.ResolvedFeatureView, _Mapping]]] = ..., row_count: _Optional[int] = ..., dense: _Optional[_Union[DenseFeatureValues, _Mapping]] = ...) -> None: ...
 
 class MaterializeFeaturesRequest(_message.Message):
     __slots__ = ("feature_views", "start_time", "end_time", "incremental")
