@@ -229,13 +229,16 @@ def column_feeds(batch: tabular_pb2.ColumnBatch, session: ModelSession, max_rows
 
 
 def input_feeds(columns: Sequence[InputColumn], rows: int, session: ModelSession, max_rows: int, *, field: str,
-                use_defaults: bool, defaults: Mapping[str, types_pb2.Value]) -> tuple[dict, int, list]:
-    """Session feeds from typed columns; returns (feeds, rows, defaulted).
+                use_defaults: bool, defaults: Mapping[str, types_pb2.Value], block: FetchedBlock | None = None
+                ) -> tuple[dict, int, list]:
+    """Session feeds from typed columns, and from a block of fetched features; returns (feeds, rows,
+    defaulted).
 
     Scalar numeric columns (the usual tabular case) are converted together: the columns of one source
     type are read into one ``(columns, rows)`` array in a single pass, cast once, their missing rows
     (``null_rows`` and non-PRESENT statuses) handled with one mask, NaN checked once; each feed is a
-    contiguous row of that array. Other columns (text, multi-element) are converted one by one."""
+    contiguous row of that array. Other columns (text, multi-element) are converted one by one. A
+    block's inputs are taken from its matrix in the same way, without a column per input."""
     if rows <= 0:
         raise InvalidArgument(f"{field}.row_count", "expected at least one row", reason="EMPTY_BATCH")
     if rows > max_rows:
@@ -284,6 +287,8 @@ def input_feeds(columns: Sequence[InputColumn], rows: int, session: ModelSession
         feeds[info.name] = array
     for (kind, dtype), members in groups.items():
         _scalar_group(feeds, defaulted, kind, dtype, members, rows, use_defaults, defaults)
+    if block is not None:
+        _block_feeds(feeds, defaulted, block, rows, use_defaults, defaults)
     missing_inputs = [info.name for info in session.inputs if info.name not in feeds]
     if missing_inputs:
         raise InvalidArgument(f"{field}.columns", f"missing column(s) {missing_inputs} of model "
@@ -324,36 +329,71 @@ def _scalar_group(feeds: dict, defaulted: list, kind: str, dtype: np.dtype,
             if missing is None:
                 missing = np.zeros((count, rows), dtype=bool)
             missing[j, index] = True
+    _finish_group(feeds, defaulted, dtype, [(info, item.where) for info, item, _ in members], matrix, missing, rows,
+                  use_defaults, defaults)
+
+
+def _finish_group(feeds: dict, defaulted: list, dtype: np.dtype, inputs: list[tuple[TensorInfo, str]],
+                  matrix: np.ndarray, missing: np.ndarray | None, rows: int, use_defaults: bool,
+                  defaults: Mapping[str, types_pb2.Value]) -> None:
+    """NaN check, missing values and feeds of a group: ``matrix`` and ``missing`` hold one row per
+    input of ``inputs`` (its tensor and the field named in errors), ``matrix`` already of ``dtype``."""
     if dtype in _FLOATS:
         check = matrix if missing is None else np.where(missing, 0, matrix)
         bad = np.isnan(check.sum(axis=1))
         if bad.any():
             for j in np.flatnonzero(bad):
-                info, item, _ = members[j]
+                info, where = inputs[j]
                 if not info.allow_nan:
                     first = int(np.flatnonzero(np.isnan(check[j]))[0])
-                    raise InvalidArgument(item.where, f"input {info.name!r} contains NaN (first in row {first}); the "
-                                                      f"model does not accept missing values", reason="NAN_NOT_ALLOWED",
+                    raise InvalidArgument(where, f"input {info.name!r} contains NaN (first in row {first}); the "
+                                                 f"model does not accept missing values", reason="NAN_NOT_ALLOWED",
                                           metadata={"tensor": info.name, "row": first})
     if missing is not None and missing.any():
         for j in np.flatnonzero(missing.any(axis=1)):
-            info, item, _ = members[j]
+            info, where = inputs[j]
             null_rows = np.flatnonzero(missing[j])
             first = int(null_rows[0])
             if not use_defaults:
-                raise InvalidArgument(item.where, f"input {info.name!r} has no value in row {first}",
+                raise InvalidArgument(where, f"input {info.name!r} has no value in row {first}",
                                       reason="MISSING_FEATURE", metadata={"tensor": info.name, "row": first})
             default = _default_for(defaults.get(info.name))
             if default is None:
                 if dtype not in _FLOATS:
-                    raise InvalidArgument(item.where, f"input {info.name!r} has no value in row {first} and no "
-                                                      f"default", reason="MISSING_FEATURE",
+                    raise InvalidArgument(where, f"input {info.name!r} has no value in row {first} and no "
+                                                 f"default", reason="MISSING_FEATURE",
                                           metadata={"tensor": info.name, "row": first})
                 default = np.nan
             matrix[j, null_rows] = default
             defaulted.append((info.name, null_rows.tolist()))
-    for j, (info, _, _) in enumerate(members):
+    for j, (info, _) in enumerate(inputs):
         feeds[info.name] = matrix[j].reshape(rows, *info.shape[1:])
+
+
+class FetchedBlock(NamedTuple):
+    """Fetched features as one block (the feature store's DENSE layout): ``values`` and ``missing``
+    are ``(rows, features)``; feature ``f`` feeds ``inputs[f]`` (its tensor and the field named in
+    errors), and by dtype ``groups`` maps each target dtype to its features' positions."""
+
+    values: np.ndarray
+    missing: np.ndarray | None
+    inputs: list[tuple[TensorInfo, str]]
+    groups: dict[np.dtype, list[int]]
+
+
+def _block_feeds(feeds: dict, defaulted: list, block: FetchedBlock, rows: int, use_defaults: bool,
+                 defaults: Mapping[str, types_pb2.Value]) -> None:
+    """The feeds of a block's inputs, one group per target dtype (see :func:`_finish_group`)."""
+    for dtype, positions in block.groups.items():
+        for info, where in (block.inputs[f] for f in positions):
+            if info.name in feeds:
+                raise InvalidArgument(f"{where}.name", f"input {info.name!r} is given twice",
+                                      reason="DUPLICATE_INPUT", metadata={"tensor": info.name})
+        # (features, rows), a copy of this group's columns in the input's dtype (the block stays as read).
+        matrix = block.values.T[positions].astype(dtype, copy=False)
+        missing = block.missing.T[positions] if block.missing is not None else None
+        _finish_group(feeds, defaulted, dtype, [block.inputs[f] for f in positions], matrix, missing, rows,
+                      use_defaults, defaults)
 
 
 def _single_column(info: TensorInfo, item: InputColumn, kind: str, rows: int, where: str

@@ -17,10 +17,11 @@ import weakref
 from collections.abc import Callable
 
 import grpc
+import numpy as np
 
 from services.common.dependencies import Dependency
 from services.common.errors import FailedPrecondition, InvalidArgument
-from services.serving.converters import InputColumn
+from services.serving.converters import FetchedBlock, InputColumn
 from services.serving.sessions import ModelSession
 from sextant.featurestore.v1 import featurestore_service_pb2 as fs_pb
 from sextant.serving.v1 import resources_pb2 as serving_pb
@@ -35,14 +36,16 @@ class FeatureLookup:
             raise ValueError(f"chunk_rows must be positive, got {chunk_rows}")
         self._featurestore = featurestore
         self._chunk_rows = chunk_rows
-        #: session → ({input name: feature reference}, the selection asking for them), forgotten with the session.
-        self._fed: weakref.WeakKeyDictionary[ModelSession, tuple[dict, features_pb2.FeatureSelection]] = (
-            weakref.WeakKeyDictionary())
+        #: What a session's lookups need, derived once and forgotten with the session.
+        self._plans: weakref.WeakKeyDictionary[ModelSession, _Plan] = weakref.WeakKeyDictionary()
 
     def columns(self, session: ModelSession, keys: tabular_pb2.ColumnBatch, supplied: tabular_pb2.ColumnBatch
-                ) -> tuple[list[InputColumn], int, Callable[[], list[serving_pb.FeatureProvenance]]]:
-        """The model's input columns for ``keys`` (fetched and supplied), the row count, and a function
-        building their provenance (called only when the caller asked for the features used).
+                ) -> tuple[list[InputColumn], FetchedBlock | None, int,
+                           Callable[[], list[serving_pb.FeatureProvenance]]]:
+        """The model's input columns for ``keys`` (fetched and supplied), the fetched features as one
+        block when the feature store answered in its DENSE layout (they are then not among the
+        columns), the row count, and a function building their provenance (called only when the
+        caller asked for the features used).
 
         Fetched columns are used in place (no copy); their statuses travel with them so the converter
         masks the rows the store did not answer with a value."""
@@ -50,12 +53,10 @@ class FeatureLookup:
         if rows <= 0 or not keys.columns:
             raise InvalidArgument("entity_keys.keys", "expected at least one join-key column with one row per "
                                                       "prediction")
-        known = self._fed.get(session)
-        if known is None:
-            fed = {spec.name: spec.feature for spec in session.signature.inputs if spec.feature.feature_view}
-            known = self._fed[session] = (fed, features_pb2.FeatureSelection(
-                references=features_pb2.FeatureReferenceList(references=list(fed.values()))))
-        fed, selection = known
+        plan = self._plans.get(session)
+        if plan is None:
+            plan = self._plans[session] = _Plan(session)
+        fed = plan.fed
         if not fed:
             raise FailedPrecondition(f"model {session.model_name!r} version {session.version} has no input fed from "
                                      f"a feature; send feature_values", reason="NO_FEATURE_INPUTS",
@@ -68,7 +69,9 @@ class FeatureLookup:
                                       f"{fed[column.name].feature} and may not be supplied",
                                       metadata={"tensor": column.name})
             supplied_by_name[column.name] = (j, column)
-        response = self._lookup(selection, keys, rows)
+        response = self._lookup(plan, keys, rows)
+        if response.HasField("dense"):
+            return self._from_block(plan, response, rows, supplied_by_name)
         by_feature = {(c.feature_view, c.feature): c for c in response.columns}
         columns: list[InputColumn] = []
         used: list[tuple[str, object, object]] = []
@@ -82,9 +85,7 @@ class FeatureLookup:
                 continue
             fetched = by_feature.get((reference.feature_view, reference.feature))
             if fetched is None:
-                raise FailedPrecondition(f"the feature store returned no column for {reference.feature_view}:"
-                                         f"{reference.feature}", reason="FEATURE_MISSING_FROM_LOOKUP",
-                                         metadata={"tensor": info.name})
+                raise _missing_from_lookup(info.name, reference)
             statuses = fetched.statuses
             if len(statuses) not in (0, rows):
                 raise FailedPrecondition(f"the feature store returned {len(statuses)} statuses for {rows} rows of "
@@ -100,24 +101,62 @@ class FeatureLookup:
             items = []
             for name, reference, fetched in used:
                 if fetched is None:
-                    items.append(serving_pb.FeatureProvenance(
-                        input_name=name, statuses=[features_pb2.FEATURE_VALUE_STATUS_SUPPLIED] * rows,
-                        event_time_micros=[0] * rows))
+                    items.append(_supplied_provenance(name, rows))
                 else:
                     items.append(serving_pb.FeatureProvenance(
                         input_name=name, feature=types_pb2.ResolvedFeature(reference=reference),
                         statuses=fetched.statuses, event_time_micros=fetched.event_time_micros))
             return items
 
-        return columns, rows, provenance
+        return columns, None, rows, provenance
 
-    def _lookup(self, selection: features_pb2.FeatureSelection, keys: tabular_pb2.ColumnBatch, rows: int
-                ) -> fs_pb.GetOnlineFeaturesResponse:
-        """The online features of ``keys``: one call, or one per chunk of ``chunk_rows`` keys concatenated."""
+    def _from_block(self, plan: _Plan, response: fs_pb.GetOnlineFeaturesResponse, rows: int,
+                    supplied_by_name: dict[str, tuple[int, tabular_pb2.Column]]
+                    ) -> tuple[list[InputColumn], FetchedBlock, int, Callable[[], list[serving_pb.FeatureProvenance]]]:
+        """:meth:`columns` for an answer in the DENSE layout: its columns are the requested features in
+        request order, and its block holds every value."""
+        dense = response.dense
+        count = len(plan.references)
+        wire = _DENSE_TYPES.get(dense.dtype)
+        if (wire is None or dense.feature_count != count or len(response.columns) != count
+                or len(dense.values) != rows * count * wire.itemsize or len(dense.statuses) != rows * count):
+            raise FailedPrecondition(f"the feature store answered a dense block of {len(dense.values)} bytes, "
+                                     f"{len(dense.statuses)} statuses and {dense.feature_count} features for {rows} "
+                                     f"rows of {count} features", reason="FEATURE_LOOKUP_MALFORMED")
+        for column, (name, key) in zip(response.columns, plan.references, strict=True):
+            if (column.feature_view, column.feature) != key:
+                raise _missing_from_lookup(name, plan.fed[name])
+        values = np.frombuffer(dense.values, dtype=wire).reshape(rows, count)
+        statuses = np.fromiter(dense.statuses, dtype=np.int32, count=rows * count).reshape(rows, count)
+        missing = statuses != _PRESENT
+        block = FetchedBlock(values, missing if missing.any() else None, plan.block_inputs, plan.block_groups)
+        columns = [InputColumn(f"entity_keys.supplied_values.columns[{j}]", column)
+                   for name, (j, column) in supplied_by_name.items() if name in plan.supplied]
+
+        def provenance() -> list[serving_pb.FeatureProvenance]:
+            events = np.fromiter(dense.event_time_micros, dtype=np.int64, count=rows * count).reshape(rows, count)
+            position = {name: f for f, (name, _) in enumerate(plan.references)}
+            items = []
+            for info in plan.session_inputs:
+                f = position.get(info.name)
+                if f is not None:
+                    items.append(serving_pb.FeatureProvenance(
+                        input_name=info.name, feature=types_pb2.ResolvedFeature(reference=plan.fed[info.name]),
+                        statuses=statuses[:, f].tolist(), event_time_micros=events[:, f].tolist()))
+                elif info.name in supplied_by_name:
+                    items.append(_supplied_provenance(info.name, rows))
+            return items
+
+        return columns, block, rows, provenance
+
+    def _lookup(self, plan: _Plan, keys: tabular_pb2.ColumnBatch, rows: int) -> fs_pb.GetOnlineFeaturesResponse:
+        """The online features of ``keys``: one call (in the DENSE layout when every fed input takes one
+        number per row), or one per chunk of ``chunk_rows`` keys concatenated (as columns)."""
+        selection = plan.selection
         if rows <= self._chunk_rows:
             if keys.row_count == 0:  # the feature store counts rows by row_count alone
                 keys = tabular_pb2.ColumnBatch(row_count=rows, columns=keys.columns)
-            return self._call(selection, keys)
+            return self._call(selection, keys, plan.layout)
         _check_key_lengths(keys, rows)
         merged = None
         for start in range(0, rows, self._chunk_rows):
@@ -131,9 +170,10 @@ class FeatureLookup:
         merged.row_count = rows
         return merged
 
-    def _call(self, selection: features_pb2.FeatureSelection, keys: tabular_pb2.ColumnBatch
-              ) -> fs_pb.GetOnlineFeaturesResponse:
-        request = fs_pb.GetOnlineFeaturesRequest(features=selection, entity_keys=keys, full_feature_names=True)
+    def _call(self, selection: features_pb2.FeatureSelection, keys: tabular_pb2.ColumnBatch,
+              layout: int = fs_pb.ONLINE_LAYOUT_COLUMNS) -> fs_pb.GetOnlineFeaturesResponse:
+        request = fs_pb.GetOnlineFeaturesRequest(features=selection, entity_keys=keys, full_feature_names=True,
+                                                 layout=layout)
         try:
             return self._featurestore.call("GetOnlineFeatures", request)
         except grpc.RpcError as error:
@@ -141,6 +181,47 @@ class FeatureLookup:
                 raise InvalidArgument("entity_keys.keys", f"the feature store refused the lookup: {error.details()}",
                                       reason="FEATURE_LOOKUP_REFUSED") from None
             raise
+
+
+_PRESENT = features_pb2.FEATURE_VALUE_STATUS_PRESENT
+#: The DENSE layout's value types, as stored (little-endian).
+_DENSE_TYPES = {types_pb2.DATA_TYPE_FLOAT64: np.dtype("<f8"), types_pb2.DATA_TYPE_FLOAT32: np.dtype("<f4"),
+                types_pb2.DATA_TYPE_BOOL: np.dtype("?")}
+
+
+class _Plan:
+    """A session's lookups: its inputs fed from features, the selection asking for them and, for the
+    DENSE layout, which input each feature of the block feeds."""
+
+    def __init__(self, session: ModelSession) -> None:
+        #: input name → the feature reference feeding it, in signature order (the selection's order).
+        self.fed = {spec.name: spec.feature for spec in session.signature.inputs if spec.feature.feature_view}
+        self.selection = features_pb2.FeatureSelection(
+            references=features_pb2.FeatureReferenceList(references=list(self.fed.values())))
+        #: (input name, (view, feature)) per requested feature, in request order.
+        self.references = [(name, (ref.feature_view, ref.feature)) for name, ref in self.fed.items()]
+        self.session_inputs = session.inputs
+        self.supplied = {info.name for info in session.inputs if info.name not in self.fed}
+        index = {info.name: i for i, info in enumerate(session.inputs)}
+        by_name = session.input_by_name
+        scalar = all(name in by_name and by_name[name].dtype != object and by_name[name].row_shape in ((), (1,))
+                     for name in self.fed)
+        self.layout = fs_pb.ONLINE_LAYOUT_DENSE if scalar and self.fed else fs_pb.ONLINE_LAYOUT_COLUMNS
+        self.block_inputs = [(by_name[name], f"entity_keys.columns[{index[name]}]") for name in self.fed] if scalar \
+            else []
+        self.block_groups: dict[np.dtype, list[int]] = {}
+        for f, (info, _) in enumerate(self.block_inputs):
+            self.block_groups.setdefault(info.dtype, []).append(f)
+
+
+def _missing_from_lookup(name: str, reference: types_pb2.FeatureReference) -> FailedPrecondition:
+    return FailedPrecondition(f"the feature store returned no column for {reference.feature_view}:"
+                              f"{reference.feature}", reason="FEATURE_MISSING_FROM_LOOKUP", metadata={"tensor": name})
+
+
+def _supplied_provenance(name: str, rows: int) -> serving_pb.FeatureProvenance:
+    return serving_pb.FeatureProvenance(input_name=name, statuses=[features_pb2.FEATURE_VALUE_STATUS_SUPPLIED] * rows,
+                                        event_time_micros=[0] * rows)
 
 
 def _check_key_lengths(keys: tabular_pb2.ColumnBatch, rows: int) -> None:

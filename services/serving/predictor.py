@@ -216,11 +216,11 @@ class Predictor:
                 if self._lookup is None:
                     raise Unimplemented("Predict by entity keys needs a feature store", reason="NO_FEATURE_STORE",
                                         metadata={"field": "entity_keys"})
-                columns, rows, provenance = self._lookup.columns(session, request.entity_keys.keys,
-                                                                 request.entity_keys.supplied_values)
+                columns, block, rows, provenance = self._lookup.columns(session, request.entity_keys.keys,
+                                                                        request.entity_keys.supplied_values)
                 feeds, rows, defaulted = converters.input_feeds(
                     columns, rows, session, self._max_rows, field="entity_keys", use_defaults=use_defaults,
-                    defaults=deployment.default_values if deployment is not None else {})
+                    defaults=deployment.default_values if deployment is not None else {}, block=block)
             elif arrow_in:
                 feeds, rows, defaulted = arrow_io.arrow_feeds(
                     request.feature_values.arrow.ipc_stream, session, self._max_rows, field="feature_values.arrow",

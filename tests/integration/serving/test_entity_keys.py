@@ -197,3 +197,34 @@ def test_canary_split_per_row_by_entity_key_is_sticky_and_reassembled_in_order(s
     single = predict(serving_fs, pb.PredictRequest(deployment="credit-rows", entity_keys=keys(*only_canary)))
     assert single.route == model_pb2.PREDICTION_ROUTE_CANARY and not single.HasField("row_routing")
     assert single.model_version == primary_version + 1
+
+
+def test_dense_and_column_lookups_feed_the_model_alike(serving_fs: Serving, featurestore: str, registry: Registry,
+                                                       start_serving: Callable[..., Serving]) -> None:
+    """One key per lookup call (featurestore_lookup_rows=1) takes the column layout, a whole request
+    the DENSE one: the same scores, features used, provenance and refusals."""
+    version = register_scorer(registry, scorer_onnx(WEIGHTS * 3))
+    registry.set_alias(MODEL, "alike", version)
+    one_per_call = start_serving(featurestore_address=featurestore, featurestore_lookup_rows=1)
+    defaults = {"f0": types_pb2.Value(double_value=3.0), "f1": types_pb2.Value(double_value=0.5),
+                "f2": types_pb2.Value(double_value=0.0)}
+    answers = []
+    for server in (serving_fs, one_per_call):
+        server.sextant.CreateDeployment(pb.CreateDeploymentRequest(deployment=res.Deployment(
+            name="credit-alike", model_name=MODEL, alias="alike", missing_feature_policy=res.MISSING_FEATURE_POLICY_USE_DEFAULT,
+            default_values=defaults)), timeout=10)
+        answers.append(predict(server, pb.PredictRequest(deployment="credit-alike", entity_keys=keys(2, 99, 1),
+                                                         return_features=True)))
+        with pytest.raises(grpc.RpcError) as refused:
+            predict(server, pb.PredictRequest(model_name=MODEL, model_version=version, entity_keys=keys(2, 1, 99, 98)))
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        answers.append(refused.value.details())
+    dense, dense_refusal, columns, column_refusal = answers
+    np.testing.assert_allclose(dense.outputs.columns.columns[0].float_values.values,
+                               [3 * (2.0 + 2.5 + 1.0), 3 * (3.0 + 5.0), 3 * (1.0 + 5.0)], rtol=1e-6)
+    assert dense.outputs == columns.outputs and dense.features == columns.features
+    statuses = {p.input_name: list(p.statuses) for p in dense.features.provenance}
+    assert statuses["f1"] == [features_pb2.FEATURE_VALUE_STATUS_PRESENT, features_pb2.FEATURE_VALUE_STATUS_DEFAULTED,
+                              features_pb2.FEATURE_VALUE_STATUS_PRESENT]
+    assert all(p.event_time_micros[0] > 0 and p.event_time_micros[1] == 0 for p in dense.features.provenance)
+    assert dense_refusal == column_refusal and "row 2" in dense_refusal
