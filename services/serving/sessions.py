@@ -118,7 +118,14 @@ class ModelSession:
         self.output_names = [info.name for info in self.outputs]
         self.stats = SessionStats()
         self.load_time = time.time()
-        self._run = self._session.run
+        # onnxruntime's Python run() checks on every call what the converters already guarantee (every
+        # input fed, NumPy feeds, no WebGPU graph capture) before calling the native session's run; the
+        # native run is the same execution without those checks (~10 µs less for a 20-input model).
+        native = getattr(self._session, "_sess", None)
+        if native is not None and callable(getattr(native, "run", None)):
+            self._run = lambda names, feeds, run=native.run: run(names, feeds, None)
+        else:
+            self._run = self._session.run
         self._check_signature()
 
     def _info(self, node: ort.NodeArg, allow_nan: bool) -> TensorInfo:
