@@ -118,7 +118,7 @@ class FeatureLookup:
         dense = response.dense
         count = len(plan.references)
         wire = _DENSE_TYPES.get(dense.dtype)
-        if (wire is None or dense.feature_count != count or len(response.columns) != count
+        if (wire is None or response.row_count != rows or dense.feature_count != count or len(response.columns) != count
                 or len(dense.values) != rows * count * wire.itemsize or len(dense.statuses) != rows * count):
             raise FailedPrecondition(f"the feature store answered a dense block of {len(dense.values)} bytes, "
                                      f"{len(dense.statuses)} statuses and {dense.feature_count} features for {rows} "

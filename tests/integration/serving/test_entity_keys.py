@@ -211,8 +211,8 @@ def test_dense_and_column_lookups_feed_the_model_alike(serving_fs: Serving, feat
     answers = []
     for server in (serving_fs, one_per_call):
         server.sextant.CreateDeployment(pb.CreateDeploymentRequest(deployment=res.Deployment(
-            name="credit-alike", model_name=MODEL, alias="alike", missing_feature_policy=res.MISSING_FEATURE_POLICY_USE_DEFAULT,
-            default_values=defaults)), timeout=10)
+            name="credit-alike", model_name=MODEL, alias="alike",
+            missing_feature_policy=res.MISSING_FEATURE_POLICY_USE_DEFAULT, default_values=defaults)), timeout=10)
         answers.append(predict(server, pb.PredictRequest(deployment="credit-alike", entity_keys=keys(2, 99, 1),
                                                          return_features=True)))
         with pytest.raises(grpc.RpcError) as refused:
