@@ -135,7 +135,8 @@ _COLUMNS_TAG = _length_tag(fs_pb2.GetOnlineFeaturesResponse, "columns")
 
 
 class OnlineTemplate:
-    """A plan's response template, also in wire form for :func:`packed_online_response`.
+    """A plan's response template, also in wire form for :func:`packed_online_response` and the
+    DENSE layout.
 
     ``prefixes`` maps the length of a column's per-request part (statuses, event times, values) to
     each column's serialized start (tag, length, the template column), built once per length.
@@ -168,13 +169,13 @@ class OnlineTemplate:
         return prefixes
 
 
-def packed_online_response(template: OnlineTemplate, columns: list[OnlineColumn], rows: int
-                           ) -> fs_pb2.GetOnlineFeaturesResponse | None:
-    """The response in one parse of its wire bytes when every column has the same packed type and
-    all share one status and one event-time array (the usual case: one view, no nulls); else None.
+def packed_online_response(template: OnlineTemplate, columns: list[OnlineColumn], rows: int) -> Encoded | None:
+    """The response in wire form when every column has the same packed type and all share one status
+    and one event-time array (the usual case: one view, no nulls); else None.
 
-    Each column's message is its template followed by the per-request fields; the parser merges the
-    repeated ``values`` submessage, exactly as :func:`fill_online_columns` merges them in place.
+    Each column's message is its template followed by the per-request fields, which a parser merges
+    into the repeated ``values`` submessage exactly as :func:`fill_online_columns` merges them in
+    place; nothing on the way out reads the response's fields, so it is sent without being parsed.
     """
     if template.dtype is None or not columns or len(columns) != len(template.columns):
         return None
@@ -192,9 +193,7 @@ def packed_online_response(template: OnlineTemplate, columns: list[OnlineColumn]
     prefixes = template.column_prefixes(len(head) + size)
     body = b"".join([prefix + head + column.values.astype(wire, copy=False).tobytes()
                      for prefix, column in zip(prefixes, columns, strict=True)])
-    response = fs_pb2.GetOnlineFeaturesResponse.FromString(template.head + body)
-    response.row_count = rows
-    return response
+    return Encoded(b"".join((template.head, body, _ROW_COUNT_KEY, varint(rows))))
 
 
 def single_online_response(template: OnlineTemplate, values: list[bytes], event_micros: int) -> Encoded | None:

@@ -1,4 +1,5 @@
-"""The one-parse online response equals the column-by-column one, and steps aside where it does not apply."""
+"""The wire-form online responses (packed columns, DENSE block) equal the column-by-column one, and
+step aside where they do not apply."""
 
 from __future__ import annotations
 
@@ -47,8 +48,9 @@ def test_packed_response_equals_column_by_column(dtype: int, statuses: list[int]
     status = np.array(statuses, dtype=np.int64)
     events = np.arange(len(statuses), dtype=np.int64) * 1_700_000_000_000_000
     template, columns = _columns([dtype] * 5, status, events)
-    packed = converters.packed_online_response(template, columns, len(statuses))
-    assert packed is not None
+    encoded = converters.packed_online_response(template, columns, len(statuses))
+    assert encoded is not None
+    packed = fs_pb2.GetOnlineFeaturesResponse.FromString(encoded.data)
     expected = _merged(template, columns, len(statuses))
     assert packed == expected
     assert packed.SerializeToString(deterministic=True) == expected.SerializeToString(deterministic=True)
@@ -64,3 +66,37 @@ def test_packed_response_steps_aside_for_mixed_types_and_own_statuses() -> None:
     assert converters.packed_online_response(unpacked, columns, 2) is None
     own, columns = _columns([types_pb2.DATA_TYPE_FLOAT64] * 2, status, events, shared=False)
     assert converters.packed_online_response(own, columns, 2) is None
+
+
+@pytest.mark.parametrize("dtype", [types_pb2.DATA_TYPE_FLOAT64, types_pb2.DATA_TYPE_FLOAT32, types_pb2.DATA_TYPE_BOOL])
+@pytest.mark.parametrize("statuses", [[PRESENT], [PRESENT, NOT_FOUND, NULL], [NOT_FOUND] * 4, []])
+def test_dense_block_holds_the_columns_row_by_row(dtype: int, statuses: list[int]) -> None:
+    status = np.array(statuses, dtype=np.int64)
+    events = np.arange(len(statuses), dtype=np.int64) * 1_700_000_000_000_000
+    template, columns = _columns([dtype] * 3, status, events, shared=False)
+    encoded = converters.dense_online_response(template, columns, len(statuses))
+    assert encoded is not None
+    response = fs_pb2.GetOnlineFeaturesResponse.FromString(encoded.data)
+    expected = _merged(template, columns, len(statuses))
+    assert response.row_count == len(statuses) and list(response.resolved_views) == list(expected.resolved_views)
+    assert [(c.values.name, c.values.dtype, c.feature) for c in response.columns] == [
+        (c.values.name, c.values.dtype, c.feature) for c in expected.columns]
+    dense = response.dense
+    assert dense.dtype == dtype and dense.feature_count == 3
+    wire = {types_pb2.DATA_TYPE_FLOAT64: "<f8", types_pb2.DATA_TYPE_FLOAT32: "<f4", types_pb2.DATA_TYPE_BOOL: "?"}
+    block = np.frombuffer(dense.values, dtype=wire[dtype]).reshape(len(statuses), 3)
+    for f, column in enumerate(columns):
+        np.testing.assert_array_equal(block[:, f], column.values)
+        assert list(dense.statuses)[f::3] == statuses
+        assert list(dense.event_time_micros)[f::3] == events.tolist()
+    if statuses == [PRESENT]:
+        single = converters.single_dense_response(
+            template, [c.values.astype(wire[dtype]).tobytes() for c in columns], int(events[0]))
+        assert single is not None and single.data == encoded.data
+
+
+def test_dense_block_steps_aside_for_mixed_types() -> None:
+    status = np.array([PRESENT], dtype=np.int64)
+    mixed, columns = _columns([types_pb2.DATA_TYPE_FLOAT64, types_pb2.DATA_TYPE_BOOL], status, status)
+    assert converters.dense_online_response(mixed, columns, 1) is None
+    assert converters.single_dense_response(mixed, [b"\0" * 8, b"\1"], 5) is None
