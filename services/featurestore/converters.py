@@ -233,8 +233,6 @@ def dense_online_response(template: OnlineTemplate, columns: list[OnlineColumn],
     if template.dtype is None or len(columns) != len(template.columns):
         return None
     wire = _PACKED_TAGS[template.dtype][0]
-    if not columns:
-        return _dense_response(template, b"", (), (), rows)
     values = np.stack([c.values.astype(wire, copy=False) for c in columns], axis=1)
     statuses = np.stack([c.statuses for c in columns], axis=1).ravel()
     events = np.stack([c.event_micros for c in columns], axis=1).ravel()
