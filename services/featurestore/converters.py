@@ -250,6 +250,34 @@ def single_dense_response(template: OnlineTemplate, values: list[bytes], event_m
                            [event_micros] * count, 1)
 
 
+def one_entity_response(template: OnlineTemplate, values: list[bytes], event_micros: int, *, dense: bool
+                        ) -> Encoded | None:
+    """One entity's every-value-PRESENT row in wire form, as columns or in the DENSE layout; None when
+    the bytes do not fit the template (the caller then takes the batch path). Nothing on the way out
+    reads the response's fields (an audited read records the request's features, not the values)."""
+    if dense:
+        return single_dense_response(template, values, event_micros)
+    return single_online_response(template, values, event_micros)
+
+
+def online_response(template: OnlineTemplate, columns: list[OnlineColumn], rows: int, *, dense: bool
+                    ) -> fs_pb2.GetOnlineFeaturesResponse | Encoded:
+    """The response for looked-up columns: the DENSE block when asked for and the types allow it, else
+    the packed wire form when it applies, else the template filled column by column."""
+    if dense:
+        response = dense_online_response(template, columns, rows)
+        if response is not None:
+            return response
+    response = packed_online_response(template, columns, rows)
+    if response is not None:
+        return response
+    message = fs_pb2.GetOnlineFeaturesResponse()
+    message.CopyFrom(template.message)
+    message.row_count = rows
+    fill_online_columns(message, columns)
+    return message
+
+
 def fill_online_columns(response: fs_pb2.GetOnlineFeaturesResponse, columns: list[OnlineColumn]) -> None:
     """Fill the columns of ``response`` (a copy of :func:`online_response_template`) with looked-up values.
 

@@ -179,28 +179,13 @@ class FeatureStoreServicer:
             if batch.row_count == 1 and template.dtype is not None:
                 single = self._store.online_single(plan, keys)
         if single is not None:
-            # In wire form: nothing on the way out reads this response's fields (an audited read records
-            # the request's features, not the values).
-            if dense:
-                response = converters.single_dense_response(template, *single)
-            else:
-                response = converters.single_online_response(template, *single)
+            response = converters.one_entity_response(template, *single, dense=dense)
             if response is not None:
                 return response
         if keys is None:
             keys = converters.entity_keys(batch, plan.key_types, self._store.settings.max_online_rows)
         columns = self._store.online_features(plan, keys, request.entity_keys.row_count)
-        if dense:
-            response = converters.dense_online_response(template, columns, request.entity_keys.row_count)
-            if response is not None:
-                return response
-        response = converters.packed_online_response(template, columns, request.entity_keys.row_count)
-        if response is None:
-            response = fs_pb2.GetOnlineFeaturesResponse()
-            response.CopyFrom(template.message)
-            response.row_count = request.entity_keys.row_count
-            converters.fill_online_columns(response, columns)
-        return response
+        return converters.online_response(template, columns, request.entity_keys.row_count, dense=dense)
 
     def _online_template(self, plan: OnlinePlan) -> converters.OnlineTemplate:
         """The constant part of a plan's responses, built once per plan (plans live per definition snapshot)."""

@@ -373,7 +373,9 @@ def _finish_group(feeds: dict, defaulted: list, dtype: np.dtype, inputs: list[tu
 class FetchedBlock(NamedTuple):
     """Fetched features as one block (the feature store's DENSE layout): ``values`` and ``missing``
     are ``(rows, features)``; feature ``f`` feeds ``inputs[f]`` (its tensor and the field named in
-    errors), and by dtype ``groups`` maps each target dtype to its features' positions."""
+    errors), and by dtype ``groups`` maps each target dtype to its features' positions. Its inputs
+    are never among the columns converted with it (the lookup refuses a supplied value for a
+    feature-fed input before any conversion)."""
 
     values: np.ndarray
     missing: np.ndarray | None
@@ -385,10 +387,6 @@ def _block_feeds(feeds: dict, defaulted: list, block: FetchedBlock, rows: int, u
                  defaults: Mapping[str, types_pb2.Value]) -> None:
     """The feeds of a block's inputs, one group per target dtype (see :func:`_finish_group`)."""
     for dtype, positions in block.groups.items():
-        for info, where in (block.inputs[f] for f in positions):
-            if info.name in feeds:
-                raise InvalidArgument(f"{where}.name", f"input {info.name!r} is given twice",
-                                      reason="DUPLICATE_INPUT", metadata={"tensor": info.name})
         # (features, rows), a copy of this group's columns in the input's dtype (the block stays as read).
         matrix = block.values.T[positions].astype(dtype, copy=False)
         missing = block.missing.T[positions] if block.missing is not None else None
