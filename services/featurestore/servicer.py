@@ -1,7 +1,7 @@
 """gRPC edge of the feature store: validate and convert protobuf, delegate to FeatureStore, convert back.
 
-RPCs not defined here (ListAuditRecords) answer UNIMPLEMENTED through the common handlers until
-they are built.
+ListAuditRecords is not defined here: services.common.app adds it to every service, answered from the
+service's audit log (services.common.audit).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """gRPC edge of the policy service: validate and convert, call the domain objects, convert back.
 
-ListAuditRecords is not built yet and answers UNIMPLEMENTED (the shared handler does that for any
-method this servicer does not define).
+ListAuditRecords is not defined here: services.common.app adds it to every service, answered from the
+service's audit log (services.common.audit).
 """
 
 from __future__ import annotations

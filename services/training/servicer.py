@@ -1,8 +1,8 @@
 """The TrainingService servicer: thin conversion between the contract and :class:`TrainingJobs`.
 
 RPCs built: SubmitTrainingJob, RerunTrainingJob, GetTrainingJob, ListTrainingJobs, CancelTrainingJob,
-WatchTrainingJob, UploadEntityRows, CreateExperiment, GetExperiment, ListExperiments, GetRun, ListRuns. Not
-built (answers UNIMPLEMENTED through the common handlers): ListAuditRecords.
+WatchTrainingJob, UploadEntityRows, CreateExperiment, GetExperiment, ListExperiments, GetRun, ListRuns.
+ListAuditRecords is added to every service by services.common.app, answered from the audit log.
 """
 
 from __future__ import annotations
