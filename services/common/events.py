@@ -4,7 +4,8 @@ Each event gets a revision, gap-free and increasing in commit order: appends tak
 of their transaction (``pg_advisory_xact_lock`` on PostgreSQL; SQLite's write lock already
 serialises writers), so a subscriber that has seen revision N never later meets a smaller one. A
 subscriber that reconnects with the last revision it processed therefore misses nothing and sees
-nothing twice. In-process subscribers are woken on commit; other replicas find new events by polling.
+nothing twice. In-process subscribers are woken on commit; other replicas find new events by polling
+(on SQLite a poll reads only when the database's commit marker moved: see Database.commit_marker).
 
 Every service's first migration creates the table with :func:`create_outbox_table`.
 """
@@ -115,24 +116,34 @@ class EventOutbox:
         last revision it delivered, so the subscriber reconnects and resumes from there.
         """
         position = after_revision
+        # The database's commit marker when `position` last caught up; while it has not moved, nothing
+        # was committed since and the poll skips its reads (on SQLite; elsewhere there is no marker).
+        caught_up_at = None
         while is_active():
             if self._closed:
                 raise Unavailable("the server is shutting down; resume from the last revision received",
                                   reason="SHUTTING_DOWN", metadata={"resume_after_revision": position})
-            # Reading up to a revision known to be committed lets a filtered follower skip past
-            # events of other kinds without ever skipping one that commits later.
-            upper = self.latest_revision()
-            batch = self.read_after(position, limit=batch_size, kinds=kinds, up_to=upper) if upper > position else []
-            for stored in batch:
-                yield stored
-                position = stored.revision
-            if len(batch) == batch_size:
-                continue
-            position = max(position, upper)
+            marker = self._db.commit_marker()
+            if marker is None or marker != caught_up_at:
+                # Reading up to a revision known to be committed lets a filtered follower skip past
+                # events of other kinds without ever skipping one that commits later.
+                upper = self.latest_revision()
+                batch = (self.read_after(position, limit=batch_size, kinds=kinds, up_to=upper)
+                         if upper > position else [])
+                for stored in batch:
+                    yield stored
+                    position = stored.revision
+                if len(batch) == batch_size:
+                    continue
+                position = max(position, upper)
+                caught_up_at = marker
             with self._changed:
                 if self._closed:
                     continue
-                if self.latest_revision() > position:
+                # A commit between the read and this lock would have notified nobody yet.
+                if marker is None and self.latest_revision() > position:
+                    continue
+                if marker is not None and self._db.commit_marker() != marker:
                     continue
                 self._changed.wait(self._poll_interval)
 

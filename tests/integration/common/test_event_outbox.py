@@ -131,3 +131,51 @@ def test_closing_the_outbox_ends_followers_with_unavailable_and_the_resume_point
     finally:
         outbox.close()
         database.close()
+
+
+def test_a_follower_finds_another_replicas_events_by_polling(database_url: str) -> None:
+    # Two replicas on one database: B's commits never notify A's followers, which must poll for them
+    # (on SQLite, reading only when the database's commit marker moved).
+    database_a, outbox_a = _open(database_url)
+    database_b = Database(database_url)
+    outbox_b = EventOutbox(database_b)
+    try:
+        follower = outbox_a.follow(0)
+        threading.Timer(0.2, _append, args=(database_b, outbox_b, 1, "from-b")).start()
+        first = next(follower)
+        assert (first.revision, first.subject) == (1, "from-b-0")
+        threading.Timer(0.2, _append, args=(database_b, outbox_b, 2, "again")).start()
+        assert [next(follower).subject for _ in range(2)] == ["again-0", "again-1"]
+        follower.close()
+    finally:
+        outbox_a.close()
+        outbox_b.close()
+        database_a.close()
+        database_b.close()
+
+
+def test_the_commit_marker_moves_with_every_commit_and_only_then(database_url: str) -> None:
+    database, outbox = _open(database_url)
+    other = Database(database_url)
+    try:
+        first = database.commit_marker()
+        if database.dialect != "sqlite":
+            assert first is None  # no marker: followers read on every poll
+            return
+        assert isinstance(first, int)
+        outbox.read_after(0)
+        assert outbox.latest_revision() == 0
+        assert database.commit_marker() == first, "reads are not commits"
+        _append(database, outbox, 1, "own")
+        second = database.commit_marker()
+        assert second != first, "a commit through this database's own pool moves it"
+        _append(other, EventOutbox(other), 1, "other")
+        third = database.commit_marker()
+        assert third not in (first, second), "another replica's commit moves it"
+        with database.write() as session:
+            session.execute(sa.text("select 1"))
+        assert database.commit_marker() == third, "a transaction that wrote nothing is no commit"
+    finally:
+        outbox.close()
+        other.close()
+        database.close()
