@@ -173,6 +173,8 @@ class _Checkpointer:
 
 
 _CHECKPOINTER = _Checkpointer()
+# A forked child has no checkpoint thread, and its parent's connections are not its own to use.
+os.register_at_fork(after_in_child=_CHECKPOINTER.__init__)
 
 
 class Database:
