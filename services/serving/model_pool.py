@@ -136,6 +136,11 @@ class ModelPool:
         with self._lock:
             return sorted(set(self._aliases) | set(self._pending_alias))
 
+    def waiting(self) -> bool:
+        """Whether some followed alias still waits for its version (loading, or failed and retryable)."""
+        with self._lock:
+            return bool(self._pending_alias)
+
     def unfollow(self, model_name: str, alias: str) -> None:
         """Stop serving ``alias``; sessions no alias points at remain until released."""
         with self._lock:

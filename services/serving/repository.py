@@ -52,6 +52,10 @@ class DeploymentRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
 
+    def commit_marker(self) -> int | None:
+        """The database's commit marker (see Database.commit_marker): unchanged, nothing was written."""
+        return self._db.commit_marker()
+
     def insert(self, stored: StoredDeployment) -> None:
         """Insert a new deployment; ALREADY_EXISTS when the name or (model, alias) is taken."""
         try:

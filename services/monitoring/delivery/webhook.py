@@ -35,8 +35,9 @@ from sextant.monitoring.v1 import alerts_pb2
 
 DEFAULT_MAX_ATTEMPTS = 8
 _CURSOR = "webhooks"
-#: Longest wait, while no event is appended, before the deliverer looks at due retries again.
-_IDLE_ROUND_SECONDS = 1.0
+#: Longest wait, while no event is appended and no retry falls due, before the deliverer looks at the
+#: queued deliveries again (for those a replica queued and could not attempt).
+_SWEEP_SECONDS = 10.0
 _UPDATABLE = {"description", "url", "secret_ref", "teams", "min_severity", "event_kinds", "max_attempts", "disabled"}
 _log = get_logger("monitoring.webhooks")
 
@@ -208,24 +209,28 @@ class WebhookSinks:
             self._thread.join(timeout=10)
 
     def _run(self) -> None:
-        # A round reads the cursor, the sinks and the due deliveries (several read transactions). An
-        # idle service would run one every poll interval for nothing, so a round runs only when an
-        # event was appended since the last one (one cheap query tells), or once the idle interval
-        # has passed: retries coming due and deliveries another replica queued wait at most that.
-        idle_round = min(_IDLE_ROUND_SECONDS, self._initial)
+        # A round reads the cursor, the sinks and the due deliveries (several read transactions: up to
+        # several ms of interpreter time, taken from requests in flight). It runs when an event was
+        # appended since the last round, when the earliest retry falls due (the last round says
+        # when), and otherwise every _SWEEP_SECONDS. Between rounds a poll is one query, and none on
+        # SQLite while the database's commit marker has not moved (nothing committed, so no event).
         seen: int | None = None
+        looked_at: int | None = None
         next_round = 0.0
         while not self._stop.is_set():
             try:
-                latest = self._outbox.latest_revision()
+                marker = self._db.commit_marker()
                 now = time.monotonic()
-                if latest != seen or now >= next_round:
-                    self._enqueue()
-                    self._attempt_due()
-                    seen, next_round = latest, now + idle_round
+                if marker is None or marker != looked_at or now >= next_round:
+                    latest = self._outbox.latest_revision()
+                    if latest != seen or now >= next_round:
+                        self._enqueue()
+                        next_round = now + min(_SWEEP_SECONDS, self._attempt_due())
+                        seen = latest
+                    looked_at = marker
             except Exception as error:  # noqa: BLE001 - the deliverer must survive a bad moment (db restart)
                 _log.warning("webhook delivery round failed", error=str(error))
-                seen = None
+                seen = looked_at = None
             self._wake.wait(self._poll)
             self._wake.clear()
 
@@ -253,7 +258,8 @@ class WebhookSinks:
             else:
                 repo.update_row(session, repo.cursors, {"name": _CURSOR}, revision=last)
 
-    def _attempt_due(self) -> None:
+    def _attempt_due(self) -> float:
+        """Attempt every delivery due now; returns the seconds until the next one falls due."""
         table = repo.deliveries
         with self._db.read() as session:
             due = session.execute(sa.select(table).where(
@@ -263,7 +269,7 @@ class WebhookSinks:
                      for r in session.execute(sa.select(repo.webhook_sinks))}
         for delivery in due:
             if self._stop.is_set():
-                return
+                return 0.0
             sink = sinks.get(delivery.sink)
             if sink is None:
                 continue
@@ -284,6 +290,10 @@ class WebhookSinks:
                 repo.update_row(session, table, {"sink": delivery.sink, "event_revision": delivery.event_revision},
                                 state=state, attempts=attempts, next_attempt_us=next_us, last_attempt_us=stamp,
                                 last_error=error or "")
+        with self._db.read() as session:
+            upcoming = session.execute(sa.select(sa.func.min(table.c.next_attempt_us)).where(
+                table.c.state.in_([alerts_pb2.DELIVERY_STATE_PENDING, alerts_pb2.DELIVERY_STATE_RETRYING]))).scalar()
+        return _SWEEP_SECONDS if upcoming is None else max(0.0, (int(upcoming) - now_us()) / 1_000_000)
 
     def _post(self, sink: alerts_pb2.WebhookSink, stored: object) -> str | None:
         event = alerts_pb2.AlertEvent.FromString(stored.payload)  # type: ignore[attr-defined]

@@ -241,3 +241,41 @@ def test_micro_batched_deployment_answers_every_caller_with_its_rows(serving: Se
     for thread in threads:
         thread.join()
     assert answers == expected
+
+
+def test_a_replica_applies_deployment_changes_made_through_another(start_serving: Callable[..., Serving],
+                                                                   database_url: str, versions: tuple[int, int]
+                                                                   ) -> None:
+    # Two replicas on one database: B re-reads the stored deployments on its refresh timer (on SQLite
+    # only when something was committed since its last refresh), so A's updates reach B's routing.
+    first = start_serving(database_url=database_url)
+    second = start_serving(database_url=database_url, deployment_refresh_seconds=0.1)
+    name = f"fraud-shared-{database_url.split(':')[0].split('+')[0]}"
+    first.sextant.CreateDeployment(pb.CreateDeploymentRequest(deployment=res.Deployment(
+        name=name, model_name=MODEL, canary=res.CanaryConfig(alias="canary", traffic_percent=0))), timeout=10)
+    wait_deployment_ready(first, name)
+    rows = np.full((1, 3), 0.9, dtype=np.float32)
+
+    def versions_from_second() -> set[int]:
+        return {second.sextant.Predict(pb.PredictRequest(deployment=name, feature_values=columns(rows),
+                                                         routing_key=f"key-{i}"), timeout=10).model_version
+                for i in range(20)}
+
+    def until_second_serves(expected: set[int]) -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if versions_from_second() == expected:
+                    return
+            except grpc.RpcError as error:  # not refreshed yet, or the canary's version still loading
+                assert error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.UNAVAILABLE), error
+            time.sleep(0.1)
+        raise AssertionError(f"the second replica never served only {expected}")
+
+    until_second_serves({versions[0]})
+    for percent, expected in ((100, {versions[1]}), (0, {versions[0]}), (100, {versions[1]})):
+        etag = first.sextant.GetDeployment(pb.GetDeploymentRequest(name=name), timeout=10).deployment.etag
+        first.sextant.UpdateDeployment(pb.UpdateDeploymentRequest(
+            deployment=res.Deployment(name=name, etag=etag, canary=res.CanaryConfig(traffic_percent=percent)),
+            update_mask=field_mask_pb2.FieldMask(paths=["canary.traffic_percent"])), timeout=10)
+        until_second_serves(expected)
