@@ -138,7 +138,7 @@ class Predictor:
             self._shadow_score(target, feeds, request.id)
             _observe(target, started, queued, compute)
             if self._prediction_log is not None:
-                self._record(request.id or _new_request_id(), target, target.route, feeds, names, results, started)
+                self._record(request.id or new_request_id(), target, target.route, feeds, names, results, started)
             return response
         except SextantError as error:
             PREDICTIONS.failed(request.model_name, error.code.name)
@@ -196,7 +196,7 @@ class Predictor:
         PREDICTIONS.started()
         target = None
         try:
-            request_id = request.request_id or _new_request_id()
+            request_id = request.request_id or new_request_id()
             kind = request.WhichOneof("input")
             if kind is None:
                 raise InvalidArgument("feature_values", "expected feature_values or entity_keys")
@@ -384,9 +384,15 @@ def _observe(target: Target, started: float, queued: float, compute: float) -> N
                            queued, compute)
 
 
-def _new_request_id() -> str:
-    """A request id for a prediction whose caller gave none (unique per prediction, also within a stream)."""
-    return os.urandom(16).hex()
+def new_request_id() -> str:
+    """A request id for a prediction whose caller gave none: unique per prediction (also within a
+    stream) and ordered by time, as a UUIDv7 is: Unix milliseconds in 12 hex digits, then 80 random
+    bits, 32 hex digits in all.
+
+    Monitoring stores each prediction under a unique (request_id, row_index). Random ids put every
+    insert on a different page of that index, and one 256-prediction message dirtied hundreds of
+    pages: ~9 ms of monitoring's CPU per message, against ~2.4 ms with ids that follow time."""
+    return f"{time.time_ns() // 1_000_000:012x}{os.urandom(10).hex()}"
 
 
 def _arrow_output(output_format: int, arrow_in: bool) -> bool:
