@@ -453,7 +453,7 @@ def main() -> None:
                 column = tabular_pb2.Column(name="features", dtype=types_pb2.DATA_TYPE_FLOAT32,
                                             element_shape=[N_FEATURES],
                                             float_values=tabular_pb2.FloatArray(values=row.reshape(-1).tolist()))
-                predict = spb.PredictRequest(model_name=name, request_id="bench", feature_values=tabular_pb2.TabularData(
+                predict = spb.PredictRequest(model_name=name, feature_values=tabular_pb2.TabularData(
                     columns=tabular_pb2.ColumnBatch(row_count=1, columns=[column])))
                 p50, p99 = sequential(lambda p=predict: sextant_stub.Predict(p), n)
 
@@ -482,7 +482,7 @@ def main() -> None:
                                                             for n in names])))
             p50, p99 = sequential(lambda: fs_stub.GetOnlineFeatures(lookup), n)
             table.append(("floor: GetOnlineFeatures alone (20 features, 1 key)", "-", p50, p99, None))
-            by_key = spb.PredictRequest(model_name="scorer", request_id="bench", entity_keys=spb.EntityKeys(keys=key_batch))
+            by_key = spb.PredictRequest(model_name="scorer", entity_keys=spb.EntityKeys(keys=key_batch))
             for _ in range(1200):
                 try:
                     sextant_stub.Predict(by_key)
