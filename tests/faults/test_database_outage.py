@@ -6,8 +6,7 @@ The test runs its own cluster: stopping the session's shared one would break oth
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
@@ -27,6 +26,7 @@ from sextant.type.v1 import types_pb2
 from tests.fuzz.rpc_calls import Rpc, call, service_descriptor
 from tests.integration.serving.conftest import unused_address
 from tests.postgres import PostgresCluster, server_bin_dir, start_cluster
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.postgres
 
@@ -100,16 +100,6 @@ def read_code(running: RunningServer, name: str) -> grpc.StatusCode:
         return call(channel, rpc, [request])
 
 
-def eventually(check: Callable[[], bool], timeout: float = 30.0) -> bool:
-    """Whether ``check`` holds within ``timeout`` seconds (polled)."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.2)
-    return True
-
-
 def test_database_outage_is_unavailable_and_recovers(cluster: PostgresCluster, services: dict[str, RunningServer],
                                                      tmp_path: Path) -> None:
     for name, running in services.items():
@@ -121,4 +111,4 @@ def test_database_outage_is_unavailable_and_recovers(cluster: PostgresCluster, s
         start_postgres(cluster)
     assert during == {name: [grpc.StatusCode.UNAVAILABLE] * 3 for name in services}
     for name, running in services.items():
-        assert eventually(lambda: read_code(running, name) == grpc.StatusCode.OK), name  # noqa: B023
+        assert eventually(lambda: read_code(running, name) == grpc.StatusCode.OK, 30, 0.2), name  # noqa: B023

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from services.common.db import Database
+from tests.waiting import eventually
 
 
 def _fill(database: Database, rows: int) -> None:
@@ -15,15 +15,6 @@ def _fill(database: Database, rows: int) -> None:
         session.execute(sa.text("CREATE TABLE IF NOT EXISTS filler (body BLOB)"))
         for _ in range(rows):
             session.execute(sa.text("INSERT INTO filler VALUES (randomblob(4000))"))
-
-
-def _until(condition, seconds: float) -> bool:  # noqa: ANN001 - a zero-argument predicate
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def test_commits_reach_the_database_file_without_any_commit_checkpointing(tmp_path: Path) -> None:
@@ -34,12 +25,12 @@ def test_commits_reach_the_database_file_without_any_commit_checkpointing(tmp_pa
         for database, name in ((first, "a.db"), (second, "b.db")):
             _fill(database, 50)
             assert (tmp_path / f"{name}-wal").stat().st_size > 50 * 4000, "the commit itself wrote to the WAL"
-        assert _until(lambda: (tmp_path / "a.db").stat().st_size > 50 * 4000
+        assert eventually(lambda: (tmp_path / "a.db").stat().st_size > 50 * 4000
                       and (tmp_path / "b.db").stat().st_size > 50 * 4000, 10), "no checkpoint copied the pages"
         # Later commits are checkpointed too (the thread skips only when nothing was committed).
         before = (tmp_path / "a.db").stat().st_size
         _fill(first, 50)
-        assert _until(lambda: (tmp_path / "a.db").stat().st_size > before + 40 * 4000, 10)
+        assert eventually(lambda: (tmp_path / "a.db").stat().st_size > before + 40 * 4000, 10)
     finally:
         first.close()
         second.close()

@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import json
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from tests.integration.monitoring.conftest import (
     start_server,
     stream,
 )
+from tests.waiting import eventually
 
 SECRET = "s3cret-for-tests"
 
@@ -52,15 +52,6 @@ class _Receiver(BaseHTTPRequestHandler):
         return
 
 
-def _wait_for(condition: object, seconds: float = 20.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_webhook_retries_with_backoff_and_signs(tmp_path: Path, database_url: str,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SEXTANT_TEST_WEBHOOK_SECRET", SECRET)
@@ -80,13 +71,13 @@ def test_webhook_retries_with_backoff_and_signs(tmp_path: Path, database_url: st
         drift_rule(server.stub, for_windows=1)
         server.stub.LogPredictions(stream(rows("shift", rng.normal(3, 1, 100), start=1000, rng=rng)))
         (alert,) = server.stub.ListAlerts(pb.ListAlertsRequest()).alerts
-        assert _wait_for(lambda: len(_Receiver.bodies) == 1), "the event was never delivered"
+        assert eventually(lambda: len(_Receiver.bodies) == 1, 20), "the event was never delivered"
         assert _Receiver.attempts == [True, True, True]
         delivered = _Receiver.bodies[0]
         assert delivered["kind"] == "ALERT_EVENT_KIND_FIRING"
         assert delivered["alertChange"]["alert"]["name"] == alert.name  # type: ignore[index]
-        assert _wait_for(lambda: server.stub.GetAlert(pb.GetAlertRequest(name=alert.name)).alert.deliveries[0].state
-                         == alerts_pb2.DELIVERY_STATE_DELIVERED)
+        assert eventually(lambda: server.stub.GetAlert(pb.GetAlertRequest(name=alert.name)).alert.deliveries[0].state
+                          == alerts_pb2.DELIVERY_STATE_DELIVERED, 20)
         (delivery,) = server.stub.GetAlert(pb.GetAlertRequest(name=alert.name)).alert.deliveries
         assert delivery.sink == "risk-hook" and delivery.attempts == 3 and delivery.last_error == ""
         bad = alerts_pb2.WebhookSink(name="bad-hook", url="http://127.0.0.1:1/x", secret_ref="env:NOT_SET_ANYWHERE")
