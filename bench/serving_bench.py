@@ -2,9 +2,13 @@
 
 Models: logistic regression and gradient boosting (100 trees, depth 3) on 20 float features, exported
 with skl2onnx. Floors: onnxruntime in process (1 row) and a bare grpcio server answering a
-same-sized request with a constant. Then, single row, sequential p50/p99 and throughput at 8
-concurrent clients for: ModelInfer through raw generated stubs, ModelInfer through tritonclient (in a
-subprocess: tritonclient and our `inference` package cannot share a process) and Sextant Predict.
+same-sized request with a constant; for Predict by entity key, the feature store's GetOnlineFeatures
+alone and two bare grpcio hops (a bare server that calls the constant server before it answers,
+both in their own processes on the servers' CPU, as serving and the feature store are), and the
+entity-key model (20 scalar inputs) in onnxruntime in process. Then, single row, sequential p50/p99
+and throughput at 8 concurrent clients for: ModelInfer through raw generated stubs, ModelInfer
+through tritonclient (in a subprocess: tritonclient and our `inference` package cannot share a
+process) and Sextant Predict.
 Finally the serving process's RSS with 20 models loaded. Prediction logging is on: every prediction
 is shipped to a real monitoring service running in its own process.
 
@@ -130,6 +134,36 @@ def serve_floor(ready: Path) -> None:
     handler = grpc.method_handlers_generic_handler("inference.GRPCInferenceService", {
         "ModelInfer": grpc.unary_unary_rpc_method_handler(lambda request, context: payload,
                                                           request_deserializer=oip.ModelInferRequest.FromString,
+                                                          response_serializer=None)})
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
+    server.add_generic_rpc_handlers((handler,))
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    ready.write_text(json.dumps({"address": f"127.0.0.1:{port}", "pid": os.getpid()}))
+    sys.stdin.read()
+    server.stop(0)
+
+
+def serve_relay(ready: Path, downstream: str) -> None:
+    """A bare grpcio server whose ModelInfer first makes one call to the floor server (another process
+    on the same CPU, as serving's feature store call goes to the feature store) and then answers a
+    constant: the floor of a request that needs one call to another service before it is answered."""
+    _pin(0)
+    from inference import grpc_service_pb2 as oip
+
+    constant = oip.ModelInferResponse(model_name="scorer", model_version="1", id="")
+    constant.outputs.add(name="score", datatype="FP32", shape=[1, 1])
+    constant.raw_output_contents.append(np.zeros(1, np.float32).tobytes())
+    payload = constant.SerializeToString()
+    onward = infer_request("logreg", np.zeros((1, N_FEATURES), np.float32)).SerializeToString()
+    call = grpc.insecure_channel(downstream).unary_unary("/inference.GRPCInferenceService/ModelInfer")
+
+    def relay(request: object, context: grpc.ServicerContext) -> bytes:
+        call(onward, timeout=10)
+        return payload
+
+    handler = grpc.method_handlers_generic_handler("inference.GRPCInferenceService", {
+        "ModelInfer": grpc.unary_unary_rpc_method_handler(relay, request_deserializer=oip.ModelInferRequest.FromString,
                                                           response_serializer=None)})
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
     server.add_generic_rpc_handlers((handler,))
@@ -356,12 +390,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--floor")
+    parser.add_argument("--relay")
     parser.add_argument("--stack")
     parser.add_argument("--monitoring")
     parser.add_argument("--featurestore")
     args, rest = parser.parse_known_args()
     if args.floor:
         serve_floor(Path(args.floor))
+        return
+    if args.relay:
+        serve_relay(Path(args.relay), rest[1])
         return
     if args.stack:
         serve_stack(Path(args.stack), Path(rest[0]), rest[1], rest[2])
@@ -393,13 +431,19 @@ def main() -> None:
         p50, p99 = sequential(lambda s=session: s.run(None, {"features": row}), n)
         ort_times[name] = p50
         table.append(("floor: onnxruntime in process, 1 row", name, p50, p99, None))
+    scorer = ort.InferenceSession(scorer_onnx(), sess_options=options, providers=["CPUExecutionProvider"])
+    scorer_feeds = {f"f{i}": row[:, i:i + 1].copy() for i in range(N_FEATURES)}
+    p50, p99 = sequential(lambda: scorer.run(None, scorer_feeds), n)
+    table.append(("floor: onnxruntime in process, 1 row (20 scalar inputs)", "scorer", p50, p99, None))
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         floor, floor_info = start_child("floor", root)
+        relay, relay_info = start_child("relay", root, floor_info["address"])
         monitoring, monitoring_info = start_child("monitoring", root)
         featurestore, featurestore_info = start_child("featurestore", root)
         stack, stack_info = start_child("stack", root, monitoring_info["address"], featurestore_info["address"])
-        SERVER_PIDS.extend([floor_info["pid"], monitoring_info["pid"], featurestore_info["pid"], stack_info["pid"]])
+        SERVER_PIDS.extend([floor_info["pid"], relay_info["pid"], monitoring_info["pid"], featurestore_info["pid"],
+                            stack_info["pid"]])
         try:
             channel = grpc.insecure_channel(floor_info["address"])
             stub = oip_grpc.GRPCInferenceServiceStub(channel)
@@ -482,6 +526,11 @@ def main() -> None:
                                                             for n in names])))
             p50, p99 = sequential(lambda: fs_stub.GetOnlineFeatures(lookup), n)
             table.append(("floor: GetOnlineFeatures alone (20 features, 1 key)", "-", p50, p99, None))
+            relay_stub = oip_grpc.GRPCInferenceServiceStub(grpc.insecure_channel(relay_info["address"]))
+            relay_request = infer_request("scorer", row)
+            p50, p99 = sequential(lambda: relay_stub.ModelInfer(relay_request), n)
+            table.append(("floor: two bare grpcio hops (a server that calls another, both on CPU 0)", "-", p50, p99,
+                          None))
             by_key = spb.PredictRequest(model_name="scorer", entity_keys=spb.EntityKeys(keys=key_batch))
             for _ in range(1200):
                 try:
@@ -509,7 +558,7 @@ def main() -> None:
                 wait_loaded(oip_stub, infer_request(f"extra{i}", row))
             after = rss_mib(stack_info["pid"])
         finally:
-            for child in (floor, stack, monitoring, featurestore):
+            for child in (floor, relay, stack, monitoring, featurestore):
                 child.stdin.close()
                 child.wait(timeout=30)
     load = os.getloadavg()
@@ -525,9 +574,11 @@ def main() -> None:
         target = floor_p50 + ort_times[name] + 0.1
         print(f"\nTarget p50 for {name} (floor + onnxruntime + 0.1 ms): {target:.3f} ms")
     lookup_p50 = next(r[2] for r in table if r[0].startswith("floor: GetOnlineFeatures"))
+    relay_p50 = next(r[2] for r in table if r[0].startswith("floor: two bare"))
     print(f"\nPredict by entity key makes two calls in sequence, the caller's to serving and serving's to the "
           f"feature store: their floors alone (bare grpcio p50 + GetOnlineFeatures p50) add up to "
-          f"{floor_p50 + lookup_p50:.3f} ms before serving does any work of its own.")
+          f"{floor_p50 + lookup_p50:.3f} ms before serving does any work of its own; two bare grpcio hops placed "
+          f"as serving and the feature store are take {relay_p50:.3f} ms (p50) with no lookup and no model.")
     print(f"\nServing process RSS with 3 benchmark models: {before:.1f} MiB; with 20 models loaded: {after:.1f} MiB "
           f"(policy and registry run in the same process).")
 
