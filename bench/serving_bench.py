@@ -131,9 +131,15 @@ def serve_floor(ready: Path) -> None:
     constant.outputs.add(name="probabilities", datatype="FP32", shape=[1, 2])
     constant.raw_output_contents.extend([np.zeros(1, np.int64).tobytes(), np.zeros(2, np.float32).tobytes()])
     payload = constant.SerializeToString()
+    _serve_model_infer(ready, lambda request, context: payload)
+
+
+def _serve_model_infer(ready: Path, behavior) -> None:
+    """Serve ``behavior`` (returning serialized bytes) as a bare ModelInfer until stdin closes."""
+    from inference import grpc_service_pb2 as oip
+
     handler = grpc.method_handlers_generic_handler("inference.GRPCInferenceService", {
-        "ModelInfer": grpc.unary_unary_rpc_method_handler(lambda request, context: payload,
-                                                          request_deserializer=oip.ModelInferRequest.FromString,
+        "ModelInfer": grpc.unary_unary_rpc_method_handler(behavior, request_deserializer=oip.ModelInferRequest.FromString,
                                                           response_serializer=None)})
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
     server.add_generic_rpc_handlers((handler,))
@@ -162,16 +168,7 @@ def serve_relay(ready: Path, downstream: str) -> None:
         call(onward, timeout=10)
         return payload
 
-    handler = grpc.method_handlers_generic_handler("inference.GRPCInferenceService", {
-        "ModelInfer": grpc.unary_unary_rpc_method_handler(relay, request_deserializer=oip.ModelInferRequest.FromString,
-                                                          response_serializer=None)})
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
-    server.add_generic_rpc_handlers((handler,))
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    ready.write_text(json.dumps({"address": f"127.0.0.1:{port}", "pid": os.getpid()}))
-    sys.stdin.read()
-    server.stop(0)
+    _serve_model_infer(ready, relay)
 
 
 def serve_stack(ready: Path, root: Path, monitoring: str, featurestore: str) -> None:
