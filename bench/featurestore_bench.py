@@ -278,9 +278,19 @@ def _online_cases(stub: fs_grpc.FeatureStoreServiceStub, folder: Path, args: arg
         server_kit_bench.wait_until_idle([server_pid, bare_process.pid])
     one, floor, hundred = [], [], []
     block = args.lookups // ONLINE_ROUNDS
+    # Each server's CPU time over its own blocks: unlike a percentile, CPU per call hardly moves with
+    # the shared machine's bursts, so it shows the server's own cost next to the bare server's.
+    measure_cpu = separate and server_pid is not None
+    server_cpu = floor_cpu = 0.0
     for _ in range(ONLINE_ROUNDS):
+        before = server_kit_bench.process_cpu_seconds(server_pid) if measure_cpu else 0.0
         timed(stub.GetOnlineFeatures, [request(1) for _ in range(block)], one)
+        if measure_cpu:
+            server_cpu += server_kit_bench.process_cpu_seconds(server_pid) - before
+            before = server_kit_bench.process_cpu_seconds(bare_process.pid)
         timed(call, [payload] * block, floor)
+        if measure_cpu:
+            floor_cpu += server_kit_bench.process_cpu_seconds(bare_process.pid) - before
     timed(stub.GetOnlineFeatures, [request(100) for _ in range(args.lookups)], hundred)
     for batch, latencies, target in ((1, one, "p99 ≤ 2 ms"), (100, hundred, "p99 ≤ 10 ms")):
         p50, p99 = _percentiles(latencies)
@@ -288,6 +298,10 @@ def _online_cases(stub: fs_grpc.FeatureStoreServiceStub, folder: Path, args: arg
     p50, p99 = _percentiles(floor)
     rows.append((f"floor: bare gRPC unary call (empty, {where}; in turns with the 1-key lookups)",
                  f"p50 {p50:.2f} ms / p99 {p99:.2f} ms", "", ""))
+    if measure_cpu:
+        rows.append(("server process CPU per call (1 × 50 lookups; bare floor calls)",
+                     f"{server_cpu / len(one) * 1e3:.2f} ms; {floor_cpu / len(floor) * 1e3:.2f} ms",
+                     "all threads, from /proc", ""))
     bare_channel.close()
     if separate:
         bare_process.kill()

@@ -8,7 +8,8 @@ both in their own processes on the servers' CPU, as serving and the feature stor
 entity-key model (20 scalar inputs) in onnxruntime in process. Then, single row, sequential p50/p99
 and throughput at 8 concurrent clients for: ModelInfer through raw generated stubs, ModelInfer
 through tritonclient (in a subprocess: tritonclient and our `inference` package cannot share a
-process) and Sextant Predict.
+process) and Sextant Predict. Each throughput run also reports the server processes' CPU time per
+request, which sets the throughput while their core is saturated.
 Finally the serving process's RSS with 20 models loaded. Prediction logging is on: every prediction
 is shipped to a real monitoring service running in its own process.
 
@@ -96,8 +97,14 @@ def sequential(call, n: int) -> tuple[float, float]:
     return percentiles(samples)
 
 
-def throughput(make_call, n: int, clients: int = CLIENTS) -> float:
-    """Requests per second with ``clients`` threads, each with its own call function."""
+def throughput(make_call, n: int, pids: tuple[int, ...] = (), clients: int = CLIENTS) -> tuple[float, float | None]:
+    """Requests per second with ``clients`` threads, each with its own call function, and the CPU
+    time the ``pids`` processes spent per request meanwhile (ms; None without pids).
+
+    The servers' core is saturated here, so CPU per request is what sets the throughput; unlike a
+    percentile it hardly moves with the shared machine's bursts."""
+    from server_kit_bench import process_cpu_seconds
+
     calls = [make_call() for _ in range(clients)]
     for call in calls:
         call()
@@ -112,11 +119,15 @@ def throughput(make_call, n: int, clients: int = CLIENTS) -> float:
     threads = [threading.Thread(target=run, args=(call,)) for call in calls]
     for thread in threads:
         thread.start()
+    cpu_before = sum(process_cpu_seconds(pid) for pid in pids)
     barrier.wait()
     started = time.perf_counter()
     for thread in threads:
         thread.join()
-    return per_client * clients / (time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    requests = per_client * clients
+    cpu = (sum(process_cpu_seconds(pid) for pid in pids) - cpu_before) / requests * 1000 if pids else None
+    return requests / elapsed, cpu
 
 
 # --- child process: servers -----------------------------------------------------------------------
@@ -451,11 +462,13 @@ def main() -> None:
                 own = oip_grpc.GRPCInferenceServiceStub(grpc.insecure_channel(floor_info["address"]))
                 return lambda: own.ModelInfer(request)
 
-            floor_rps = throughput(floor_call, n)
-            table.append(("floor: bare grpcio constant answer", "-", floor_p50, floor_p99, floor_rps))
+            table.append(("floor: bare grpcio constant answer", "-", floor_p50, floor_p99,
+                          throughput(floor_call, n, (floor_info["pid"],))))
             for name, data in models.items():
                 register(stack_info["registry"], name, data)
             address = stack_info["serving"]
+            # Serving's process and monitoring's, which stores every prediction serving ships.
+            serving_pids = (stack_info["pid"], monitoring_info["pid"])
             serving_channel = grpc.insecure_channel(address)
             oip_stub = oip_grpc.GRPCInferenceServiceStub(serving_channel)
             sextant_stub = serving_service_pb2_grpc.ServingServiceStub(serving_channel)
@@ -469,7 +482,7 @@ def main() -> None:
                 return lambda: own.ServerLive(live)
 
             table.append(("ServerLive on the serving server (kit + process, no model)", "-", p50, p99,
-                          throughput(live_call, n)))
+                          throughput(live_call, n, serving_pids)))
             # Every model loaded before the first timed call: a load running behind the first model's
             # rows (download, onnxruntime session, warm-up) would be timed as that model's tail.
             for name in models:
@@ -482,13 +495,14 @@ def main() -> None:
                     own = oip_grpc.GRPCInferenceServiceStub(grpc.insecure_channel(address))
                     return lambda: own.ModelInfer(r)
 
-                table.append(("ModelInfer, raw stubs", name, p50, p99, throughput(raw_call, n)))
+                table.append(("ModelInfer, raw stubs", name, p50, p99, throughput(raw_call, n, serving_pids)))
                 settle()
                 done = subprocess.run([sys.executable, "-c", TRITON_SCRIPT, address, name, str(n), str(CLIENTS)],
                                       capture_output=True, text=True, timeout=600)
                 if done.returncode == 0:
                     triton = json.loads(done.stdout.strip().splitlines()[-1])
-                    table.append(("ModelInfer, tritonclient", name, triton["p50"], triton["p99"], triton["rps"]))
+                    table.append(("ModelInfer, tritonclient", name, triton["p50"], triton["p99"],
+                                  (triton["rps"], None)))
                 else:
                     table.append((f"ModelInfer, tritonclient FAILED: {done.stderr[-200:]}", name, 0, 0, None))
                 column = tabular_pb2.Column(name="features", dtype=types_pb2.DATA_TYPE_FLOAT32,
@@ -502,7 +516,7 @@ def main() -> None:
                     own = serving_service_pb2_grpc.ServingServiceStub(grpc.insecure_channel(address))
                     return lambda: own.Predict(p)
 
-                table.append(("Sextant Predict (feature values)", name, p50, p99, throughput(predict_call, n)))
+                table.append(("Sextant Predict (feature values)", name, p50, p99, throughput(predict_call, n, serving_pids)))
             from sextant.featurestore.v1 import featurestore_service_pb2 as fs_pb
             from sextant.featurestore.v1 import featurestore_service_pb2_grpc as fs_grpc
             from sextant.type.v1 import features_pb2
@@ -544,7 +558,7 @@ def main() -> None:
                 return lambda: own.Predict(by_key)
 
             table.append(("Sextant Predict by entity key (feature store lookup)", "scorer", p50, p99,
-                          throughput(key_call, n)))
+                          throughput(key_call, n, (*serving_pids, featurestore_info["pid"]))))
             before = rss_mib(stack_info["pid"])
             import onnx
 
@@ -562,10 +576,15 @@ def main() -> None:
     print(f"\nServing benchmark: {n} sequential requests per row, throughput with {CLIENTS} client threads; "
           f"servers pinned to CPU 0, clients to CPU 1; load average at end {load[0]:.2f}, {load[1]:.2f}, "
           f"{load[2]:.2f} (shared machine).\n")
-    print("| case | model | p50 ms | p99 ms | throughput req/s |")
-    print("|---|---|---|---|---|")
-    for case, model, p50, p99, rps in table:
-        print(f"| {case} | {model} | {p50:.3f} | {p99:.3f} | {'' if rps is None else f'{rps:.0f}'} |")
+    print("| case | model | p50 ms | p99 ms | throughput req/s | server CPU ms per request (throughput run) |")
+    print("|---|---|---|---|---|---|")
+    for case, model, p50, p99, result in table:
+        rps, cpu = result or (None, None)
+        print(f"| {case} | {model} | {p50:.3f} | {p99:.3f} | {'' if rps is None else f'{rps:.0f}'} | "
+              f"{'' if cpu is None else f'{cpu:.3f}'} |")
+    print("\nServer CPU per request counts every thread of the processes that answer the case, over the "
+          "throughput run: the bare server's for the floor; serving's (with policy and registry) and "
+          "monitoring's for serving's cases; and the feature store's too for Predict by entity key.")
     floor_p50 = next(r[2] for r in table if r[0].startswith("floor: bare"))
     for name in models:
         target = floor_p50 + ort_times[name] + 0.1
