@@ -52,12 +52,17 @@ class Encoded:
 
 def varint(number: int) -> bytes:
     """A non-negative integer as a protobuf varint (https://protobuf.dev/programming-guides/encoding/)."""
+    if number < 0x80:
+        return _ONE_BYTE[number]
     out = bytearray()
     while number > 0x7F:
         out.append((number & 0x7F) | 0x80)
         number >>= 7
     out.append(number)
     return bytes(out)
+
+
+_ONE_BYTE = [bytes((n,)) for n in range(0x80)]
 
 
 def bytes_field(number: int, data: bytes) -> Encoded:

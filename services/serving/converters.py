@@ -18,6 +18,7 @@ import numpy as np
 
 from inference import grpc_service_pb2 as oip
 from services.common.errors import InvalidArgument
+from services.common.handlers import Encoded, varint
 from services.serving.sessions import ModelSession, TensorInfo
 from sextant.serving.v1 import resources_pb2 as serving_pb
 from sextant.type.v1 import features_pb2, tabular_pb2, types_pb2
@@ -95,10 +96,25 @@ def encode_bytes_tensor(array: np.ndarray) -> bytes:
     return b"".join(parts)
 
 
+#: Distinct request layouts (or response shapes) remembered per session; row counts vary by request.
+_LAYOUTS_PER_SESSION = 64
+
+
 def infer_feeds(request: oip.ModelInferRequest, session: ModelSession, max_rows: int) -> tuple[dict, int]:
     """The session feeds of a ModelInferRequest and its row count."""
     raw = request.raw_input_contents
     inputs = request.inputs
+    if len(raw) == 1 and len(inputs) == 1:
+        # The usual request of a one-input model: one raw tensor. Its name, datatype, shape and byte
+        # length were validated by an earlier request of the same layout, so only NaN is left to check.
+        tensor = inputs[0]
+        data = raw[0]
+        layout = session.feed_layouts.get((tensor.name, tensor.datatype, tuple(tensor.shape), len(data)))
+        if layout is not None:
+            info, shape = layout
+            array = np.frombuffer(data, dtype=info.dtype).reshape(shape)
+            check_nan(info, array, "inputs[0]")
+            return {info.name: array}, shape[0] if shape else 0
     if raw and len(raw) != len(inputs):
         raise InvalidArgument("raw_input_contents", f"expected one entry per input ({len(inputs)}), got {len(raw)}",
                               reason="RAW_CONTENT_COUNT_MISMATCH")
@@ -158,6 +174,12 @@ def infer_feeds(request: oip.ModelInferRequest, session: ModelSession, max_rows:
         missing = [info.name for info in session.inputs if info.name not in feeds]
         raise InvalidArgument("inputs", f"missing input(s) {missing} of model {session.model_name!r}",
                               reason="MISSING_INPUT", metadata={"tensor": missing[0]})
+    if len(raw) == 1 and len(session.feed_layouts) < _LAYOUTS_PER_SESSION:
+        tensor = inputs[0]
+        info = by_name[tensor.name]
+        if info.datatype != "BYTES":
+            shape = tuple(tensor.shape)
+            session.feed_layouts[(tensor.name, tensor.datatype, shape, len(raw[0]))] = (info, shape)
     return feeds, rows
 
 
@@ -187,6 +209,37 @@ def infer_response(request: oip.ModelInferRequest, session: ModelSession, names:
         outputs.add(name=name, datatype=info.datatype, shape=array.shape)
         raw.append(encode_bytes_tensor(array) if info.datatype == "BYTES" else array.tobytes())
     return response
+
+
+_ID_TAG = varint(oip.ModelInferResponse.DESCRIPTOR.fields_by_name["id"].number << 3 | 2)
+_RAW_OUTPUT_TAG = varint(oip.ModelInferResponse.DESCRIPTOR.fields_by_name["raw_output_contents"].number << 3 | 2)
+_NO_ID = oip.ModelInferRequest()
+
+
+def encoded_infer_response(request: oip.ModelInferRequest, session: ModelSession, names: list[str],
+                           results: list[np.ndarray]) -> Encoded:
+    """The wire form of :func:`infer_response`'s message, without building it.
+
+    Everything but the id and the tensors' bytes (model, version, the outputs' names, datatypes and
+    shapes) is serialized once per output shape and session; a message's fields may come in any order
+    on the wire, so the id and the raw contents are appended to that prefix."""
+    key = (tuple(names), tuple([array.shape for array in results]))
+    prefix = session.response_prefixes.get(key)
+    if prefix is None:
+        message = infer_response(_NO_ID, session, names, results)
+        del message.raw_output_contents[:]
+        prefix = message.SerializeToString()
+        if len(session.response_prefixes) < _LAYOUTS_PER_SESSION:
+            session.response_prefixes[key] = prefix
+    parts = [prefix]
+    if request.id:
+        data = request.id.encode()
+        parts += (_ID_TAG, varint(len(data)), data)
+    output_by_name = session.output_by_name
+    for name, array in zip(names, results, strict=True):
+        data = encode_bytes_tensor(array) if output_by_name[name].datatype == "BYTES" else array.tobytes()
+        parts += (_RAW_OUTPUT_TAG, varint(len(data)), data)
+    return Encoded(b"".join(parts))
 
 
 # --- Sextant tabular columns -------------------------------------------------------------------------

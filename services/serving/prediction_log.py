@@ -19,8 +19,8 @@ import struct
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import grpc
 import numpy as np
@@ -35,9 +35,9 @@ from sextant.type.v1 import types_pb2
 _LENGTH = struct.Struct("<I")
 
 
-@dataclass(frozen=True)
-class Prediction:
-    """One scored request as the request path hands it over (references only)."""
+class Prediction(NamedTuple):
+    """One scored request as the request path hands it over (references only; a named tuple, which
+    costs the request path a tenth of a frozen dataclass's construction)."""
 
     request_id: str
     model_name: str

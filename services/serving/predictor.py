@@ -21,6 +21,7 @@ from services.common.errors import (
     Unavailable,
     Unimplemented,
 )
+from services.common.handlers import Encoded
 from services.serving import arrow_io, converters, routing
 from services.serving.deployments import DEFAULT_ALIAS, DeploymentCatalog
 from services.serving.feature_lookup import FeatureLookup
@@ -123,8 +124,10 @@ class Predictor:
 
     # --- Open Inference Protocol -------------------------------------------------------------------
 
-    def model_infer(self, request: oip.ModelInferRequest) -> oip.ModelInferResponse:
-        """Score one ModelInferRequest; outputs always as raw_output_contents."""
+    def model_infer(self, request: oip.ModelInferRequest, encoded: bool = False
+                    ) -> oip.ModelInferResponse | Encoded:
+        """Score one ModelInferRequest; outputs always as raw_output_contents. ``encoded`` answers the
+        response's wire form (for the unary RPC, whose interceptors do not read responses)."""
         started = time.perf_counter()
         PREDICTIONS.started()
         target = None
@@ -134,7 +137,8 @@ class Predictor:
             feeds, rows = converters.infer_feeds(request, session, self._max_rows)
             names = converters.requested_outputs([o.name for o in request.outputs], session, "outputs[{}].name")
             results, queued, compute = self._run(target, names, feeds, rows)
-            response = converters.infer_response(request, session, names, results)
+            response = (converters.encoded_infer_response if encoded else converters.infer_response)(
+                request, session, names, results)
             self._shadow_score(target, feeds, request.id)
             _observe(target, started, queued, compute)
             if self._prediction_log is not None:

@@ -18,6 +18,7 @@ from inference import grpc_service_pb2 as oip
 from services.common.app import ServiceContext
 from services.common.dependencies import Dependency
 from services.common.errors import FailedPrecondition, InvalidArgument, SextantError, Unavailable
+from services.common.handlers import Encoded
 from services.common.pagination import page_request
 from services.serving.artifact_cache import ArtifactCache
 from services.serving.deployments import DeploymentCatalog
@@ -166,8 +167,9 @@ class InferenceServicer:
                       ) -> oip.ModelMetadataResponse:
         return self._predictor.model_metadata(request.name, request.version)
 
-    def ModelInfer(self, request: oip.ModelInferRequest, context: grpc.ServicerContext) -> oip.ModelInferResponse:
-        return self._infer(request)
+    def ModelInfer(self, request: oip.ModelInferRequest, context: grpc.ServicerContext
+                   ) -> oip.ModelInferResponse | Encoded:
+        return self._infer(request, True)
 
     def ModelStreamInfer(self, request_iterator: Iterator[oip.ModelInferRequest], context: grpc.ServicerContext
                          ) -> Iterator[oip.ModelStreamInferResponse]:

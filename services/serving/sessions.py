@@ -116,6 +116,10 @@ class ModelSession:
         self.input_by_name = {info.name: info for info in self.inputs}
         self.output_by_name = {info.name: info for info in self.outputs}
         self.output_names = [info.name for info in self.outputs]
+        # What the Open Inference Protocol edge learned about this session's requests (see
+        # converters.infer_feeds and converters.encoded_infer_response).
+        self.feed_layouts: dict[tuple, tuple[TensorInfo, tuple[int, ...]]] = {}
+        self.response_prefixes: dict[tuple, bytes] = {}
         self.stats = SessionStats()
         self.load_time = time.time()
         # onnxruntime's Python run() checks on every call what the converters already guarantee (every

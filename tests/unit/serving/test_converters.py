@@ -127,3 +127,56 @@ def test_scalar_columns_name_the_nan_and_the_length_mismatch(scalars: ModelSessi
     with pytest.raises(InvalidArgument) as caught:
         converters.input_feeds(short, 2, scalars, 100, field="entity_keys", use_defaults=False, defaults={})
     assert caught.value.reason == "CONTENT_SIZE_MISMATCH" and caught.value.field == "entity_keys.columns[d].double_values"
+
+
+@pytest.fixture(scope="module")
+def one_input(tmp_path_factory: pytest.TempPathFactory) -> ModelSession:
+    """A graph y = x + 1 over float[-1, 2]: one input, as most tabular models take."""
+    graph = helper.make_graph(
+        [helper.make_node("Add", ["x", "one"], ["y"])], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 2])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 2])],
+        initializer=[helper.make_tensor("one", TensorProto.FLOAT, [1], [1.0])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 15)])
+    model.ir_version = 8
+    path = tmp_path_factory.mktemp("one") / "m.onnx"
+    path.write_bytes(model.SerializeToString())
+    version = resources_pb2.ModelVersion(model_name="one", version=3)
+    return ModelSession(version, path, intra_op_threads=1, inter_op_threads=1, from_disk_cache=False)
+
+
+def _one_row(values: list[float], request_id: str = "") -> oip.ModelInferRequest:
+    request = oip.ModelInferRequest(model_name="one", id=request_id)
+    request.inputs.add(name="x", datatype="FP32", shape=[len(values) // 2, 2])
+    request.raw_input_contents.append(np.array(values, dtype=np.float32).tobytes())
+    return request
+
+
+def test_a_known_request_layout_is_still_checked_for_nan(one_input: ModelSession) -> None:
+    feeds, rows = converters.infer_feeds(_one_row([1, 2]), one_input, 100)
+    assert rows == 1 and feeds["x"].tolist() == [[1, 2]]
+    assert len(one_input.feed_layouts) == 1  # the layout is known from now on
+    feeds, rows = converters.infer_feeds(_one_row([3, 4]), one_input, 100)
+    assert rows == 1 and feeds["x"].tolist() == [[3, 4]]
+    with pytest.raises(InvalidArgument) as caught:
+        converters.infer_feeds(_one_row([5, float("nan")]), one_input, 100)
+    assert (caught.value.field, caught.value.reason) == ("inputs[0]", "NAN_NOT_ALLOWED")
+    short = _one_row([1, 2])
+    short.raw_input_contents[0] = short.raw_input_contents[0][:6]
+    with pytest.raises(InvalidArgument) as caught:
+        converters.infer_feeds(short, one_input, 100)
+    assert (caught.value.field, caught.value.reason) == ("raw_input_contents[0]", "RAW_CONTENT_SIZE_MISMATCH")
+
+
+@pytest.mark.parametrize("request_id", ["", "req-7"])
+def test_encoded_response_is_the_message_on_the_wire(one_input: ModelSession, request_id: str) -> None:
+    for values in ([1, 2], [1, 2, 3, 4, 5, 6]):  # two row counts: two output shapes
+        request = _one_row(values, request_id)
+        feeds, rows = converters.infer_feeds(request, one_input, 100)
+        results = one_input.run(["y"], feeds, rows)
+        expected = converters.infer_response(request, one_input, ["y"], results)
+        for _ in range(2):  # the first call serializes the prefix, the second reuses it
+            encoded = converters.encoded_infer_response(request, one_input, ["y"], results)
+            assert oip.ModelInferResponse.FromString(encoded.data) == expected
+    assert expected.id == request_id and expected.model_version == "3"
+    assert np.frombuffer(expected.raw_output_contents[0], dtype=np.float32).tolist() == [2, 3, 4, 5, 6, 7]
