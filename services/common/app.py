@@ -114,6 +114,13 @@ def build(app: ServiceApp, settings: ServiceSettings) -> RunningServer:
     return running
 
 
+def lower_priority(settings: ServiceSettings) -> None:
+    """Apply the ``nice`` setting to this process (a process-wide attribute, so only entry points call this)."""
+    if settings.nice:
+        os.nice(settings.nice)
+        get_logger("main").info("running at a lower scheduling priority", nice=os.nice(0))
+
+
 def main(app: ServiceApp, argv: Sequence[str] | None = None) -> int:
     """Run the service until SIGTERM/SIGINT; returns the process exit code."""
     try:
@@ -123,6 +130,7 @@ def main(app: ServiceApp, argv: Sequence[str] | None = None) -> int:
         return 2
     configure_logging(app.name, settings.log_level, settings.log_format)
     log = get_logger("main")
+    lower_priority(settings)
     try:
         running = build(app, settings)
     except BindError as error:

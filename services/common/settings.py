@@ -79,6 +79,10 @@ class ServiceSettings:
     database_url: str = setting("", "SQLAlchemy URL of the service's own database; empty means SQLite at "
                                     "`<data_dir>/<service>.db`. PostgreSQL: `postgresql+psycopg://…`.")
     max_workers: int = setting(16, "Threads serving RPCs concurrently.", minimum=1, maximum=1024)
+    nice: int = setting(0, "Added to the process's scheduling niceness when it starts (`python -m services.<name>`, "
+                           "`sextant up`): a higher value lets the other processes on its cores run first. For "
+                           "background services sharing cores with the request path (monitoring next to serving).",
+                        minimum=0, maximum=19)
     grace_seconds: float = setting(10.0, "On SIGTERM, how long in-flight RPCs may run before the server stops.",
                                    minimum=0.0, maximum=3600.0)
     max_message_bytes: int = setting(16 * 1024 * 1024, "Largest gRPC message the server accepts or sends.",
