@@ -78,6 +78,7 @@ class PredictionLog:
         self.last_shipped = 0.0
         self._next_attempt = 0.0
         journal.parent.mkdir(parents=True, exist_ok=True)
+        warm_up_encoder()
         self._thread = threading.Thread(target=self._run, name="serving-prediction-log", daemon=True)
         self._thread.start()
 
@@ -227,6 +228,18 @@ class PredictionLog:
         self._stopping.set()
         self._wake.set()
         self._thread.join(timeout=15)
+
+
+def warm_up_encoder() -> None:
+    """Encode one synthetic prediction now, at start.
+
+    Arrow initialises its compute kernels on their first use (the label's cast to text): ~0.4 s of CPU,
+    which the first shipped batch would otherwise spend on the request path's core while requests are
+    being answered."""
+    _table_message([Prediction(
+        request_id="warm-up", model_name="", version=0, alias="", deployment="", team="", route=0, time_seconds=0.0,
+        latency_seconds=0.0, inputs={"x": np.zeros((1, 2), dtype=np.float32)}, output_names=["label", "probabilities"],
+        outputs=[np.zeros(1, dtype=np.int64), np.zeros((1, 2), dtype=np.float32)], class_labels=["0", "1"])])
 
 
 def _drain(queue: collections.deque, limit: int) -> list[Prediction]:
