@@ -255,6 +255,11 @@ def _row_count(message: mon_pb.LogPredictionsRequest) -> int:
     return pa.ipc.open_stream(message.table.rows.ipc_stream).read_all().num_rows
 
 
+def _rows(array: np.ndarray) -> int:
+    """Rows of a tensor: its first dimension; a 0-d tensor (a model's scalar input) is one row."""
+    return array.shape[0] if array.ndim else 1
+
+
 def _columns(name: str, arrays: list[np.ndarray], rows: int) -> dict[str, np.ndarray]:
     """One column per element of a tensor's row: ``name`` for scalars, ``name[i]`` otherwise."""
     try:
@@ -271,7 +276,7 @@ def _columns(name: str, arrays: list[np.ndarray], rows: int) -> dict[str, np.nda
 def _table_message(group: list[Prediction]) -> mon_pb.LogPredictionsRequest:
     """One PredictionTable message for predictions of one (model, version, alias, deployment, route)."""
     first = group[0]
-    counts = np.array([next(iter(p.inputs.values())).shape[0] if p.inputs else 1 for p in group], dtype=np.int64)
+    counts = np.array([_rows(next(iter(p.inputs.values()))) if p.inputs else 1 for p in group], dtype=np.int64)
     rows = int(counts.sum())
     request_ids = [p.request_id for p in group]
     if rows == len(group):  # one row per prediction, the usual case on the request path

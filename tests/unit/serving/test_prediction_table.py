@@ -47,3 +47,16 @@ def test_single_row_predictions_and_scalar_outputs_keep_their_values() -> None:
     assert table.column("x[1]").to_pylist() == [0, -1, -2]
     assert table.column("__predicted_label").to_pylist() == ["no", "yes", "yes"]
     assert table.column("score").to_pylist() == [0.0, 0.5, 1.0]
+
+
+def test_scalar_inputs_count_one_row_each() -> None:
+    group = [Prediction(request_id=f"z{i}", model_name="m", version=1, alias="", deployment="", team="", route=3,
+                        time_seconds=1_800_000_000.0, latency_seconds=0.001, inputs={"x": np.array(float(i))},
+                        output_names=["y"], outputs=[np.array(i * 0.5)], class_labels=[])
+             for i in range(3)]
+    message = _table_message(group)
+    table = pa.ipc.open_stream(message.table.rows.ipc_stream).read_all()
+    assert table.column("__request_id").to_pylist() == ["z0", "z1", "z2"]
+    assert table.column("x").to_pylist() == [0.0, 1.0, 2.0]
+    assert table.column("y").to_pylist() == [0.0, 0.5, 1.0]
+    assert list(message.table.input_columns) == ["x"] and list(message.table.output_columns) == ["y"]
