@@ -272,18 +272,20 @@ class InputColumn(NamedTuple):
 
 
 def column_feeds(batch: tabular_pb2.ColumnBatch, session: ModelSession, max_rows: int, *, field: str,
-                 use_defaults: bool, defaults: Mapping[str, types_pb2.Value]) -> tuple[dict, int, list]:
+                 use_defaults: bool, defaults: Mapping[str, types_pb2.Value], matrices: list | None = None
+                 ) -> tuple[dict, int, list]:
     """Session feeds from typed columns (one per model input); returns (feeds, rows, defaulted)."""
     rows = batch.row_count
     if rows <= 0 and batch.columns:
         rows = _column_length(batch.columns[0])
     columns = [InputColumn(f"{field}.columns[{j}]", column) for j, column in enumerate(batch.columns)]
-    return input_feeds(columns, rows, session, max_rows, field=field, use_defaults=use_defaults, defaults=defaults)
+    return input_feeds(columns, rows, session, max_rows, field=field, use_defaults=use_defaults, defaults=defaults,
+                       matrices=matrices)
 
 
 def input_feeds(columns: Sequence[InputColumn], rows: int, session: ModelSession, max_rows: int, *, field: str,
-                use_defaults: bool, defaults: Mapping[str, types_pb2.Value], block: FetchedBlock | None = None
-                ) -> tuple[dict, int, list]:
+                use_defaults: bool, defaults: Mapping[str, types_pb2.Value], block: FetchedBlock | None = None,
+                matrices: list | None = None) -> tuple[dict, int, list]:
     """Session feeds from typed columns, and from a block of fetched features; returns (feeds, rows,
     defaulted).
 
@@ -291,7 +293,11 @@ def input_feeds(columns: Sequence[InputColumn], rows: int, session: ModelSession
     type are read into one ``(columns, rows)`` array in a single pass, cast once, their missing rows
     (``null_rows`` and non-PRESENT statuses) handled with one mask, NaN checked once; each feed is a
     contiguous row of that array. Other columns (text, multi-element) are converted one by one. A
-    block's inputs are taken from its matrix in the same way, without a column per input."""
+    block's inputs are taken from its matrix in the same way, without a column per input.
+
+    When ``matrices`` is given, each group's (input names, array) is appended to it: the feeds of those
+    inputs are the rows of that ``(inputs, rows)`` array, which the prediction log stacks whole instead
+    of gathering every input of every prediction one by one."""
     if rows <= 0:
         raise InvalidArgument(f"{field}.row_count", "expected at least one row", reason="EMPTY_BATCH")
     if rows > max_rows:
@@ -339,9 +345,9 @@ def input_feeds(columns: Sequence[InputColumn], rows: int, session: ModelSession
         check_nan(info, array, where)
         feeds[info.name] = array
     for (kind, dtype), members in groups.items():
-        _scalar_group(feeds, defaulted, kind, dtype, members, rows, use_defaults, defaults)
+        _scalar_group(feeds, defaulted, kind, dtype, members, rows, use_defaults, defaults, matrices)
     if block is not None:
-        _block_feeds(feeds, defaulted, block, rows, use_defaults, defaults)
+        _block_feeds(feeds, defaulted, block, rows, use_defaults, defaults, matrices)
     missing_inputs = [info.name for info in session.inputs if info.name not in feeds]
     if missing_inputs:
         raise InvalidArgument(f"{field}.columns", f"missing column(s) {missing_inputs} of model "
@@ -357,7 +363,7 @@ _SUPPLIED = features_pb2.FEATURE_VALUE_STATUS_SUPPLIED
 
 def _scalar_group(feeds: dict, defaulted: list, kind: str, dtype: np.dtype,
                   members: list[tuple[TensorInfo, InputColumn, object]], rows: int, use_defaults: bool,
-                  defaults: Mapping[str, types_pb2.Value]) -> None:
+                  defaults: Mapping[str, types_pb2.Value], matrices: list | None) -> None:
     """Convert scalar columns of one source kind and target dtype together (see :func:`input_feeds`)."""
     count = len(members)
     matrix = np.fromiter(chain.from_iterable(values for _, _, values in members), dtype=_COLUMN_VALUES[kind],
@@ -383,12 +389,12 @@ def _scalar_group(feeds: dict, defaulted: list, kind: str, dtype: np.dtype,
                 missing = np.zeros((count, rows), dtype=bool)
             missing[j, index] = True
     _finish_group(feeds, defaulted, dtype, [(info, item.where) for info, item, _ in members], matrix, missing, rows,
-                  use_defaults, defaults)
+                  use_defaults, defaults, matrices)
 
 
 def _finish_group(feeds: dict, defaulted: list, dtype: np.dtype, inputs: list[tuple[TensorInfo, str]],
                   matrix: np.ndarray, missing: np.ndarray | None, rows: int, use_defaults: bool,
-                  defaults: Mapping[str, types_pb2.Value]) -> None:
+                  defaults: Mapping[str, types_pb2.Value], matrices: list | None) -> None:
     """NaN check, missing values and feeds of a group: ``matrix`` and ``missing`` hold one row per
     input of ``inputs`` (its tensor and the field named in errors), ``matrix`` already of ``dtype``."""
     if dtype in _FLOATS:
@@ -421,6 +427,8 @@ def _finish_group(feeds: dict, defaulted: list, dtype: np.dtype, inputs: list[tu
             defaulted.append((info.name, null_rows.tolist()))
     for j, (info, _) in enumerate(inputs):
         feeds[info.name] = matrix[j].reshape(rows, *info.shape[1:])
+    if matrices is not None:
+        matrices.append((tuple(info.name for info, _ in inputs), matrix))
 
 
 class FetchedBlock(NamedTuple):
@@ -437,14 +445,14 @@ class FetchedBlock(NamedTuple):
 
 
 def _block_feeds(feeds: dict, defaulted: list, block: FetchedBlock, rows: int, use_defaults: bool,
-                 defaults: Mapping[str, types_pb2.Value]) -> None:
+                 defaults: Mapping[str, types_pb2.Value], matrices: list | None) -> None:
     """The feeds of a block's inputs, one group per target dtype (see :func:`_finish_group`)."""
     for dtype, positions in block.groups.items():
         # (features, rows), a copy of this group's columns in the input's dtype (the block stays as read).
         matrix = block.values.T[positions].astype(dtype, copy=False)
         missing = block.missing.T[positions] if block.missing is not None else None
         _finish_group(feeds, defaulted, dtype, [block.inputs[f] for f in positions], matrix, missing, rows,
-                      use_defaults, defaults)
+                      use_defaults, defaults, matrices)
 
 
 def _single_column(info: TensorInfo, item: InputColumn, kind: str, rows: int, where: str

@@ -52,6 +52,9 @@ class Prediction(NamedTuple):
     output_names: Sequence[str]
     outputs: Sequence[np.ndarray]
     class_labels: Sequence[str]
+    #: (input names, array) pairs: the feeds of those inputs are the rows of the ``(inputs, rows)``
+    #: array (see converters.input_feeds), so a batch stacks the arrays instead of every input.
+    input_matrices: tuple[tuple[tuple[str, ...], np.ndarray], ...] = ()
 
 
 class PredictionLog:
@@ -255,6 +258,19 @@ def _row_count(message: mon_pb.LogPredictionsRequest) -> int:
     return pa.ipc.open_stream(message.table.rows.ipc_stream).read_all().num_rows
 
 
+def _stacked_matrices(group: list[Prediction]) -> dict[str, np.ndarray]:
+    """Each input that every prediction of the group carries in an input matrix at the same place,
+    as one column over the group: one concatenation per matrix instead of one per input."""
+    layout = [names for names, _ in group[0].input_matrices]
+    if not layout or any([names for names, _ in p.input_matrices] != layout for p in group):
+        return {}
+    columns = {}
+    for index, names in enumerate(layout):
+        matrix = np.concatenate([p.input_matrices[index][1] for p in group], axis=1)
+        columns.update(zip(names, matrix, strict=True))
+    return columns
+
+
 def _rows(array: np.ndarray) -> int:
     """Rows of a tensor: its first dimension; a 0-d tensor (a model's scalar input) is one row."""
     return array.shape[0] if array.ndim else 1
@@ -292,9 +308,10 @@ def _table_message(group: list[Prediction]) -> mon_pb.LogPredictionsRequest:
         "__latency_us": pa.array(np.repeat((np.array([p.latency_seconds for p in group]) * 1e6).astype(np.int64),
                                            counts)),
     }
+    stacked = _stacked_matrices(group)
     input_columns: list[str] = []
     for name in first.inputs:
-        columns = _columns(name, [p.inputs[name] for p in group], rows)
+        columns = {name: stacked[name]} if name in stacked else _columns(name, [p.inputs[name] for p in group], rows)
         input_columns.extend(columns)
         data.update({k: _arrow(v) for k, v in columns.items()})
     output_columns: list[str] = []

@@ -216,6 +216,8 @@ class Predictor:
             use_defaults = (deployment is not None and deployment.missing_feature_policy
                             == serving_pb.MISSING_FEATURE_POLICY_USE_DEFAULT)
             provenance = None
+            # Filled with the feeds' group arrays, which the prediction log stacks whole.
+            matrices: list | None = [] if self._prediction_log is not None and split is None else None
             if kind == "entity_keys":
                 if self._lookup is None:
                     raise Unimplemented("Predict by entity keys needs a feature store", reason="NO_FEATURE_STORE",
@@ -224,7 +226,8 @@ class Predictor:
                                                                         request.entity_keys.supplied_values)
                 feeds, rows, defaulted = converters.input_feeds(
                     columns, rows, session, self._max_rows, field="entity_keys", use_defaults=use_defaults,
-                    defaults=deployment.default_values if deployment is not None else {}, block=block)
+                    defaults=deployment.default_values if deployment is not None else {}, block=block,
+                    matrices=matrices)
             elif arrow_in:
                 feeds, rows, defaulted = arrow_io.arrow_feeds(
                     request.feature_values.arrow.ipc_stream, session, self._max_rows, field="feature_values.arrow",
@@ -232,7 +235,8 @@ class Predictor:
             else:
                 feeds, rows, defaulted = converters.column_feeds(
                     request.feature_values.columns, session, self._max_rows, field="feature_values.columns",
-                    use_defaults=use_defaults, defaults=deployment.default_values if deployment is not None else {})
+                    use_defaults=use_defaults, defaults=deployment.default_values if deployment is not None else {},
+                    matrices=matrices)
             names = converters.requested_outputs(request.output_names, session, "output_names[{}]")
             if split is not None:
                 return self._predict_split(request, request_id, target, split, names, feeds, rows, defaulted,
@@ -249,7 +253,7 @@ class Predictor:
                                                           arrow_out))
             self._shadow_score(target, feeds, request_id)
             _observe(target, started, queued, compute)
-            self._record(request_id, target, target.route, feeds, names, results, started)
+            self._record(request_id, target, target.route, feeds, names, results, started, matrices)
             return response
         except SextantError as error:
             PREDICTIONS.failed(request.model_name or request.deployment, error.code.name)
@@ -368,7 +372,7 @@ class Predictor:
         self._shadow.submit(score)
 
     def _record(self, request_id: str, target: Target, route: int, feeds: dict, names: list[str],
-                results: list, started: float) -> None:
+                results: list, started: float, matrices: list | None = None) -> None:
         if self._prediction_log is None:
             return
         session = target.session
@@ -378,7 +382,7 @@ class Predictor:
             deployment=deployment.name if deployment is not None else "",
             team=deployment.owner_team if deployment is not None else "", route=route, time_seconds=time.time(),
             latency_seconds=time.perf_counter() - started, inputs=feeds, output_names=names, outputs=results,
-            class_labels=session.signature.class_labels))
+            class_labels=session.signature.class_labels, input_matrices=tuple(matrices) if matrices else ()))
 
 
 

@@ -180,3 +180,18 @@ def test_encoded_response_is_the_message_on_the_wire(one_input: ModelSession, re
             assert oip.ModelInferResponse.FromString(encoded.data) == expected
     assert expected.id == request_id and expected.model_version == "3"
     assert np.frombuffer(expected.raw_output_contents[0], dtype=np.float32).tolist() == [2, 3, 4, 5, 6, 7]
+
+
+def test_group_feeds_are_rows_of_the_matrices_handed_back(scalars: ModelSession) -> None:
+    batch = tabular_pb2.ColumnBatch(row_count=2, columns=[
+        tabular_pb2.Column(name=name, float_values=tabular_pb2.FloatArray(values=[j, j + 0.5]))
+        for j, name in enumerate("abcd")] + [
+        tabular_pb2.Column(name="k", int64_values=tabular_pb2.Int64Array(values=[7, 8]))])
+    matrices: list = []
+    feeds, rows, _ = converters.column_feeds(batch, scalars, 10, field="feature_values.columns", use_defaults=False,
+                                             defaults={}, matrices=matrices)
+    assert rows == 2
+    handed = {name: matrix[j] for names, matrix in matrices for j, name in enumerate(names)}
+    assert sorted(handed) == ["a", "b", "c", "d", "k"]
+    for name, values in handed.items():
+        assert values.tolist() == feeds[name].reshape(-1).tolist()

@@ -60,3 +60,26 @@ def test_scalar_inputs_count_one_row_each() -> None:
     assert table.column("x").to_pylist() == [0.0, 1.0, 2.0]
     assert table.column("y").to_pylist() == [0.0, 0.5, 1.0]
     assert list(message.table.input_columns) == ["x"] and list(message.table.output_columns) == ["y"]
+
+
+def _feature_fed(request_id: str, values: list[float], with_matrix: bool) -> Prediction:
+    """A prediction of a model with one input per feature, the inputs being rows of one array."""
+    matrix = np.array(values, dtype=np.float32).reshape(len(values), 1)
+    inputs = {f"f{j}": matrix[j].reshape(1, 1) for j in range(len(values))}
+    return Prediction(request_id=request_id, model_name="scorer", version=1, alias="", deployment="", team="",
+                      route=1, time_seconds=1_800_000_000.0, latency_seconds=0.001, inputs=inputs,
+                      output_names=["score"], outputs=[np.array([[sum(values)]], dtype=np.float32)], class_labels=[],
+                      input_matrices=((tuple(inputs), matrix),) if with_matrix else ())
+
+
+def test_input_matrices_give_the_table_the_inputs_give() -> None:
+    rows = [[float(i), i * 0.5, -i] for i in range(5)]
+    by_input = _table_message([_feature_fed(f"k{i}", r, False) for i, r in enumerate(rows)])
+    by_matrix = _table_message([_feature_fed(f"k{i}", r, True) for i, r in enumerate(rows)])
+    table = pa.ipc.open_stream(by_matrix.table.rows.ipc_stream).read_all()
+    assert table.equals(pa.ipc.open_stream(by_input.table.rows.ipc_stream).read_all())
+    assert list(by_matrix.table.input_columns) == ["f0", "f1", "f2"]
+    assert table.column("f1").to_pylist() == [0.0, 0.5, 1.0, 1.5, 2.0]
+    # A group where one prediction came without its matrix falls back to the inputs.
+    mixed = [_feature_fed(f"k{i}", r, i != 2) for i, r in enumerate(rows)]
+    assert pa.ipc.open_stream(_table_message(mixed).table.rows.ipc_stream).read_all().equals(table)
