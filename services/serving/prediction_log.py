@@ -295,7 +295,7 @@ def _table_message(group: list[Prediction]) -> mon_pb.LogPredictionsRequest:
     counts = np.array([_rows(next(iter(p.inputs.values()))) if p.inputs else 1 for p in group], dtype=np.int64)
     rows = int(counts.sum())
     request_ids = [p.request_id for p in group]
-    if rows == len(group):  # one row per prediction, the usual case on the request path
+    if (counts == 1).all():  # one row per prediction, the usual case on the request path
         row_index = np.zeros(rows, dtype=np.int32)
     else:
         request_ids = np.repeat(np.array(request_ids, dtype=object), counts).tolist()

@@ -83,3 +83,10 @@ def test_input_matrices_give_the_table_the_inputs_give() -> None:
     # A group where one prediction came without its matrix falls back to the inputs.
     mixed = [_feature_fed(f"k{i}", r, i != 2) for i, r in enumerate(rows)]
     assert pa.ipc.open_stream(_table_message(mixed).table.rows.ipc_stream).read_all().equals(table)
+
+
+def test_an_empty_prediction_next_to_a_two_row_one_keeps_rows_with_their_request() -> None:
+    table = pa.ipc.open_stream(_table_message([prediction("empty", 0), prediction("two", 2)]).table.rows.ipc_stream)
+    table = table.read_all()
+    assert table.column("__request_id").to_pylist() == ["two", "two"]
+    assert table.column("__row_index").to_pylist() == [0, 1]
