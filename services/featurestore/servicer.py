@@ -14,6 +14,7 @@ from services.common.app import ServiceContext
 from services.common.auth import current_principal
 from services.common.errors import InvalidArgument
 from services.common.handlers import Encoded
+from services.common.warmup import warm_up_arrow_compute
 from services.featurestore import converters
 from services.featurestore.arrow_schema import decode_ipc, encode_ipc
 from services.featurestore.feature_store import FeatureStore, OnlinePlan
@@ -224,6 +225,7 @@ class FeatureStoreServicer:
 
 def build_servicers(ctx: ServiceContext) -> dict[str, object]:
     """The feature store's servicers, keyed by full gRPC service name."""
+    warm_up_arrow_compute()
     store = FeatureStore(ctx.settings, ctx.database, ctx.outbox)
     ctx.closers.append(store.close)
     return {fs_pb2.DESCRIPTOR.services_by_name["FeatureStoreService"].full_name: FeatureStoreServicer(store)}

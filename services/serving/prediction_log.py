@@ -234,11 +234,9 @@ class PredictionLog:
 
 
 def warm_up_encoder() -> None:
-    """Encode one synthetic prediction now, at start.
-
-    Arrow initialises its compute kernels on their first use (the label's cast to text): ~0.4 s of CPU,
-    which the first shipped batch would otherwise spend on the request path's core while requests are
-    being answered."""
+    """Encode one synthetic prediction now, at start: the first shipped batch would otherwise pay
+    Arrow's one-time initialisations (its compute kernels, for the label's cast to text: ~0.4 s of CPU)
+    on the request path's core while requests are being answered."""
     _table_message([Prediction(
         request_id="warm-up", model_name="", version=0, alias="", deployment="", team="", route=0, time_seconds=0.0,
         latency_seconds=0.0, inputs={"x": np.zeros((1, 2), dtype=np.float32)}, output_names=["label", "probabilities"],

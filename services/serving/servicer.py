@@ -20,6 +20,7 @@ from services.common.dependencies import Dependency
 from services.common.errors import FailedPrecondition, InvalidArgument, SextantError, Unavailable
 from services.common.handlers import Encoded
 from services.common.pagination import page_request
+from services.common.warmup import warm_up_arrow_compute
 from services.serving.artifact_cache import ArtifactCache
 from services.serving.deployments import DeploymentCatalog
 from services.serving.feature_lookup import FeatureLookup
@@ -222,6 +223,7 @@ def build_servicers(ctx: ServiceContext) -> dict[str, object]:
     """Wire the domain objects and return both servicers keyed by full service name."""
     settings: ServingSettings = ctx.settings
     sys.setswitchinterval(settings.gil_switch_interval_us / 1_000_000)
+    warm_up_arrow_compute()
     timeout = settings.dependency_timeout_seconds
     registry = Dependency("registry", settings.registry_address, registry_service_pb2_grpc.RegistryServiceStub,
                           registry_service_pb2.DESCRIPTOR.services_by_name["RegistryService"], timeout=timeout)
