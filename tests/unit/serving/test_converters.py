@@ -10,18 +10,8 @@ from inference import grpc_service_pb2 as oip
 from services.common.errors import InvalidArgument
 from services.serving import converters
 from services.serving.sessions import ModelSession
-from sextant.registry.v1 import resources_pb2
 from sextant.type.v1 import features_pb2, tabular_pb2, types_pb2
-
-
-def _load(tmp_path_factory: pytest.TempPathFactory, graph: object, name: str, version: int) -> ModelSession:
-    """A session of ``graph`` (opset 15) as version ``version`` of model ``name``."""
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 15)])
-    model.ir_version = 8
-    path = tmp_path_factory.mktemp(name) / f"{name}.onnx"
-    path.write_bytes(model.SerializeToString())
-    return ModelSession(resources_pb2.ModelVersion(model_name=name, version=version), path, intra_op_threads=1,
-                        inter_op_threads=1, from_disk_cache=False)
+from tests.unit.serving.onnx_sessions import load_session
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +24,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> ModelSession:
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 2]),
          helper.make_tensor_value_info("t", TensorProto.STRING, [None])],
         initializer=[helper.make_tensor("one", TensorProto.FLOAT, [1], [1.0])])
-    return _load(tmp_path_factory, graph, "m", 1)
+    return load_session(tmp_path_factory, graph, "m")
 
 
 def test_raw_and_bytes_round_trip(session: ModelSession) -> None:
@@ -82,7 +72,7 @@ def scalars(tmp_path_factory: pytest.TempPathFactory) -> ModelSession:
         + [helper.make_tensor_value_info("k", TensorProto.INT64, [None])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 1]),
          helper.make_tensor_value_info("k_out", TensorProto.INT64, [None])])
-    return _load(tmp_path_factory, graph, "s", 1)
+    return load_session(tmp_path_factory, graph, "s")
 
 
 def _fetched(name: str, values: list[float], statuses: list[int]) -> converters.InputColumn:
@@ -137,7 +127,7 @@ def one_input(tmp_path_factory: pytest.TempPathFactory) -> ModelSession:
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 2])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 2])],
         initializer=[helper.make_tensor("one", TensorProto.FLOAT, [1], [1.0])])
-    return _load(tmp_path_factory, graph, "one", 3)
+    return load_session(tmp_path_factory, graph, "one", 3)
 
 
 def _one_row(values: list[float], request_id: str = "") -> oip.ModelInferRequest:

@@ -12,7 +12,7 @@ from onnx import TensorProto, helper
 from services.common.errors import InvalidArgument
 from services.serving.micro_batching import MicroBatcher
 from services.serving.sessions import ModelSession
-from sextant.registry.v1 import resources_pb2
+from tests.unit.serving.onnx_sessions import load_session
 
 
 @pytest.fixture(scope="module")
@@ -23,12 +23,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> ModelSession:
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 2])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 2])],
         initializer=[helper.make_tensor("two", TensorProto.FLOAT, [1], [2.0])])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 15)])
-    model.ir_version = 8
-    path = tmp_path_factory.mktemp("mb") / "m.onnx"
-    path.write_bytes(model.SerializeToString())
-    return ModelSession(resources_pb2.ModelVersion(model_name="m", version=1), path, intra_op_threads=1,
-                        inter_op_threads=1, from_disk_cache=False)
+    return load_session(tmp_path_factory, graph, "m")
 
 
 def test_concurrent_requests_are_merged_and_split_back(session: ModelSession) -> None:
