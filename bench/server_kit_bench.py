@@ -40,6 +40,17 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def stolen_seconds() -> float:
+    """CPU time the hypervisor has so far taken from this virtual machine's cores, all of them together
+    (the ``steal`` column of /proc/stat): time a vCPU was ready to run and did not. A latency tail
+    measured while it grows is the host's, not the code's. 0.0 where the kernel does not report it."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    except OSError:
+        return 0.0
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK") if len(fields) > 8 else 0.0
+
+
 def wait_until_idle(pids: list[int], limit: float = 15.0) -> None:
     """Wait (at most ``limit`` seconds) until the processes together use under 5% of a core over
     0.2 s: work left from an earlier case (a checkpoint, logs to ship) is not timed as this one's."""

@@ -76,6 +76,8 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 #: Server processes that must be idle before a sequential case starts (set once they are running).
 SERVER_PIDS: list[int] = []
+#: Hypervisor steal (ms, both cores) during each sequential measurement, by label, in run order.
+STOLEN_MS: dict[str, float] = {}
 
 
 def settle() -> None:
@@ -86,16 +88,21 @@ def settle() -> None:
     wait_until_idle(SERVER_PIDS)
 
 
-def sequential(call, n: int) -> tuple[float, float]:
-    """p50/p99 of ``n`` sequential calls after the servers settled and a warm-up."""
+def sequential(call, n: int, label: str) -> tuple[float, float]:
+    """p50/p99 of ``n`` sequential calls after the servers settled and a warm-up; the CPU time the
+    hypervisor took from the machine meanwhile is kept in STOLEN_MS under ``label``."""
+    from server_kit_bench import stolen_seconds
+
     settle()
     for _ in range(min(200, n)):
         call()
     samples = []
+    stolen = stolen_seconds()
     for _ in range(n):
         started = time.perf_counter()
         call()
         samples.append(time.perf_counter() - started)
+    STOLEN_MS[label] = (stolen_seconds() - stolen) * 1e3
     return percentiles(samples)
 
 
@@ -443,12 +450,12 @@ def main() -> None:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         session = ort.InferenceSession(data, sess_options=options, providers=["CPUExecutionProvider"])
-        p50, p99 = sequential(lambda s=session: s.run(None, {"features": row}), n)
+        p50, p99 = sequential(lambda s=session: s.run(None, {"features": row}), n, f"onnxruntime {name}")
         ort_times[name] = p50
         table.append(("floor: onnxruntime in process, 1 row", name, p50, p99, None))
     scorer = ort.InferenceSession(scorer_onnx(), sess_options=options, providers=["CPUExecutionProvider"])
     scorer_feeds = {f"f{i}": row[:, i:i + 1].copy() for i in range(N_FEATURES)}
-    p50, p99 = sequential(lambda: scorer.run(None, scorer_feeds), n)
+    p50, p99 = sequential(lambda: scorer.run(None, scorer_feeds), n, "onnxruntime scorer")
     table.append(("floor: onnxruntime in process, 1 row (20 scalar inputs)", "scorer", p50, p99, None))
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -463,7 +470,7 @@ def main() -> None:
             channel = grpc.insecure_channel(floor_info["address"])
             stub = oip_grpc.GRPCInferenceServiceStub(channel)
             request = infer_request("logreg", row)
-            floor_p50, floor_p99 = sequential(lambda: stub.ModelInfer(request), n)
+            floor_p50, floor_p99 = sequential(lambda: stub.ModelInfer(request), n, "bare floor")
 
             def floor_call():
                 own = oip_grpc.GRPCInferenceServiceStub(grpc.insecure_channel(floor_info["address"]))
@@ -482,7 +489,7 @@ def main() -> None:
             from inference import grpc_service_pb2 as oip
 
             live = oip.ServerLiveRequest()
-            p50, p99 = sequential(lambda: oip_stub.ServerLive(live), n)
+            p50, p99 = sequential(lambda: oip_stub.ServerLive(live), n, "ServerLive")
 
             def live_call():
                 own = oip_grpc.GRPCInferenceServiceStub(grpc.insecure_channel(address))
@@ -496,7 +503,7 @@ def main() -> None:
                 wait_loaded(oip_stub, infer_request(name, row))
             for name in models:
                 request = infer_request(name, row)
-                p50, p99 = sequential(lambda r=request: oip_stub.ModelInfer(r), n)
+                p50, p99 = sequential(lambda r=request: oip_stub.ModelInfer(r), n, f"ModelInfer {name}")
 
                 def raw_call(r=request):
                     own = oip_grpc.GRPCInferenceServiceStub(grpc.insecure_channel(address))
@@ -517,7 +524,7 @@ def main() -> None:
                                             float_values=tabular_pb2.FloatArray(values=row.reshape(-1).tolist()))
                 predict = spb.PredictRequest(model_name=name, feature_values=tabular_pb2.TabularData(
                     columns=tabular_pb2.ColumnBatch(row_count=1, columns=[column])))
-                p50, p99 = sequential(lambda p=predict: sextant_stub.Predict(p), n)
+                p50, p99 = sequential(lambda p=predict: sextant_stub.Predict(p), n, f"Predict {name}")
 
                 def predict_call(p=predict):
                     own = serving_service_pb2_grpc.ServingServiceStub(grpc.insecure_channel(address))
@@ -542,11 +549,11 @@ def main() -> None:
                                                         references=features_pb2.FeatureReferenceList(references=[
                                                             types_pb2.FeatureReference(feature_view="live", feature=n)
                                                             for n in names])))
-            p50, p99 = sequential(lambda: fs_stub.GetOnlineFeatures(lookup), n)
+            p50, p99 = sequential(lambda: fs_stub.GetOnlineFeatures(lookup), n, "GetOnlineFeatures")
             table.append(("floor: GetOnlineFeatures alone (20 features, 1 key)", "-", p50, p99, None))
             relay_stub = oip_grpc.GRPCInferenceServiceStub(grpc.insecure_channel(relay_info["address"]))
             relay_request = infer_request("scorer", row)
-            p50, p99 = sequential(lambda: relay_stub.ModelInfer(relay_request), n)
+            p50, p99 = sequential(lambda: relay_stub.ModelInfer(relay_request), n, "two hops")
             table.append(("floor: two bare grpcio hops (a server that calls another, both on CPU 0)", "-", p50, p99,
                           None))
             by_key = spb.PredictRequest(model_name="scorer", entity_keys=spb.EntityKeys(keys=key_batch))
@@ -558,7 +565,7 @@ def main() -> None:
                     if error.code() != grpc.StatusCode.UNAVAILABLE:
                         raise
                     time.sleep(0.05)
-            p50, p99 = sequential(lambda: sextant_stub.Predict(by_key), n)
+            p50, p99 = sequential(lambda: sextant_stub.Predict(by_key), n, "Predict by entity key")
 
             def key_call():
                 own = serving_service_pb2_grpc.ServingServiceStub(grpc.insecure_channel(address))
@@ -592,6 +599,9 @@ def main() -> None:
     print("\nServer CPU per request counts every thread of the processes that answer the case, over the "
           "throughput run: the bare server's for the floor; serving's (with policy and registry) and "
           "monitoring's for serving's cases; and the feature store's too for Predict by entity key.")
+    print("\nCPU time the hypervisor took from this machine (steal, both cores) during each case's sequential "
+          "calls, in ms: " + ", ".join(f"{label} {ms:.0f}" for label, ms in STOLEN_MS.items())
+          + ". A p99 measured while it grows is partly the host's.")
     floor_p50 = next(r[2] for r in table if r[0].startswith("floor: bare"))
     for name in models:
         target = floor_p50 + ort_times[name] + 0.1
