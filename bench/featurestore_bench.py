@@ -15,6 +15,10 @@ its own process (``python -m services.featurestore``, log level warning), pinned
 client and server do not share one GIL; the bare gRPC floor is measured the same way (a bare server
 process from ``server_kit_bench``). Data setup (apply, ingest, push) goes to that server over gRPC,
 at most 1,000,000 rows per IngestBatch call (the server's default ``max_rows_per_call``).
+
+The online cases also print the CPU time the hypervisor took from this virtual machine while the
+1-key lookups and the floor calls ran (``steal`` in /proc/stat): on a shared host a run's p99 moves
+with it more than with anything the server does.
 """
 
 from __future__ import annotations

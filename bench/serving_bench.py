@@ -16,6 +16,8 @@ is shipped to a real monitoring service running in its own process, at nice 19 (
 Servers run in child processes pinned to CPU 0, clients to CPU 1 (when the machine has two CPUs).
 Every model is loaded before the first timed call, and each sequential case starts once the servers
 are idle (a throughput case leaves thousands of predictions for the log shipper and monitoring).
+After the table, the CPU time the hypervisor took from this virtual machine during each case's
+sequential calls (``steal`` in /proc/stat), which a p99 on a shared host moves with.
 
     .venv/bin/python bench/serving_bench.py [--requests 2000]
 """
