@@ -18,7 +18,7 @@ at most 1,000,000 rows per IngestBatch call (the server's default ``max_rows_per
 
 The online cases also print the CPU time the hypervisor took from this virtual machine while the
 1-key lookups and the floor calls ran (``steal`` in /proc/stat): on a shared host a run's p99 moves
-with it more than with anything the server does.
+with it.
 """
 
 from __future__ import annotations

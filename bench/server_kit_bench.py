@@ -43,7 +43,7 @@ def process_cpu_seconds(pid: int) -> float:
 def stolen_seconds() -> float:
     """CPU time the hypervisor has so far taken from this virtual machine's cores, all of them together
     (the ``steal`` column of /proc/stat): time a vCPU was ready to run and did not. A latency tail
-    measured while it grows is the host's, not the code's. 0.0 where the kernel does not report it."""
+    measured while it grows is at least partly the host's. 0.0 where the kernel does not report it."""
     try:
         fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
     except OSError:
