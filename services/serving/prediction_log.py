@@ -81,7 +81,6 @@ class PredictionLog:
         self.last_shipped = 0.0
         self._next_attempt = 0.0
         journal.parent.mkdir(parents=True, exist_ok=True)
-        warm_up_encoder()
         self._thread = threading.Thread(target=self._run, name="serving-prediction-log", daemon=True)
         self._thread.start()
 
@@ -231,16 +230,6 @@ class PredictionLog:
         self._stopping.set()
         self._wake.set()
         self._thread.join(timeout=15)
-
-
-def warm_up_encoder() -> None:
-    """Encode one synthetic prediction now, at start: the first shipped batch would otherwise pay
-    Arrow's one-time initialisations (its compute kernels, for the label's cast to text: ~0.4 s of CPU)
-    on the request path's core while requests are being answered."""
-    _table_message([Prediction(
-        request_id="warm-up", model_name="", version=0, alias="", deployment="", team="", route=0, time_seconds=0.0,
-        latency_seconds=0.0, inputs={"x": np.zeros((1, 2), dtype=np.float32)}, output_names=["label", "probabilities"],
-        outputs=[np.zeros(1, dtype=np.int64), np.zeros((1, 2), dtype=np.float32)], class_labels=["0", "1"])])
 
 
 def _drain(queue: collections.deque, limit: int) -> list[Prediction]:
